@@ -1,0 +1,1 @@
+// Module HTTPServer: placeholder until its implementation lands.

@@ -1,0 +1,1 @@
+// Module Postgres: placeholder until its implementation lands.

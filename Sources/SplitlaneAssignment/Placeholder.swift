@@ -1,0 +1,1 @@
+// Module SplitlaneAssignment: placeholder until its implementation lands.

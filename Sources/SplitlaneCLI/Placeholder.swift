@@ -1,0 +1,1 @@
+// Module SplitlaneCLI: placeholder until its implementation lands.

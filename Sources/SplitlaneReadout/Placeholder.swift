@@ -1,0 +1,1 @@
+// Module SplitlaneReadout: placeholder until its implementation lands.

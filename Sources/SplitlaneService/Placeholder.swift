@@ -1,0 +1,1 @@
+// Module SplitlaneService: placeholder until its implementation lands.

@@ -1,0 +1,1 @@
+// Module SplitlaneStatistics: placeholder until its implementation lands.

@@ -1,0 +1,1 @@
+// Module SplitlaneStorage: placeholder until its implementation lands.
