@@ -12,6 +12,7 @@ extension Connection {
     ///   - statement: A `COPY table (columns) FROM STDIN …` statement; it takes no
     ///     parameters, so it must be fixed text, never built from data.
     ///   - produce: Writes the data in the format the statement declares.
+    @discardableResult
     public func copyIn(_ statement: String, _ produce: (CopyWriter) throws -> Void) throws
         -> Int
     {
