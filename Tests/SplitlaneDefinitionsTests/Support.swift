@@ -55,3 +55,4 @@ struct TemporaryDirectory {
 let examplesDirectory = URL(fileURLWithPath: #filePath)
     .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
     .appendingPathComponent("experiments").path
+
