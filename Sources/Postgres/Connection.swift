@@ -1,0 +1,207 @@
+import Foundation
+import CLibPQ
+
+/// One libpq connection to a PostgreSQL server.
+///
+/// Thread safety: the class is internally locked and therefore `Sendable`. Every call
+/// takes a recursive lock for its whole duration, and ``withTransaction(_:)`` holds it
+/// for the whole transaction, so statements from other threads wait until it ends
+/// rather than landing inside it. A connection still runs one statement at a time:
+/// a service that wants parallelism keeps several connections.
+public final class Connection: @unchecked Sendable {
+    private let handle: OpaquePointer
+    let lock = NSRecursiveLock()
+    private var isClosed = false
+
+    /// Opens a connection from a URL (`postgresql://…`) or a `key=value` conninfo
+    /// string; an empty string uses libpq's `PG*` environment variables alone.
+    ///
+    /// Calls libpq's `PQconnectdb`, then sets the session to UTF-8, UTC and ISO dates
+    /// so that text values read back the same on every server.
+    /// - Throws: ``PostgresError`` with code `.connection`; the message never
+    ///   contains the connection string.
+    public init(_ conninfo: String = "") throws(PostgresError) {
+        guard let handle = PQconnectdb(conninfo) else {
+            throw PostgresError(code: .connection, message: "libpq could not allocate a connection")
+        }
+        guard PQstatus(handle) == CONNECTION_OK else {
+            let message = Connection.libpqMessage(handle)
+            PQfinish(handle)
+            throw PostgresError(
+                code: .connection, message: "could not connect to PostgreSQL: \(message)")
+        }
+        self.handle = handle
+        PQsetNoticeProcessor(handle, { _, _ in }, nil)
+        guard PQsetClientEncoding(handle, "UTF8") == 0 else {
+            let message = Connection.libpqMessage(handle)
+            PQfinish(handle)
+            throw PostgresError(code: .connection, message: message)
+        }
+        try execute("SET TimeZone TO 'UTC'")
+        try execute("SET DateStyle TO 'ISO, YMD'")
+        try execute("SET IntervalStyle TO 'iso_8601'")
+    }
+
+    deinit {
+        if !isClosed { PQfinish(handle) }
+    }
+
+    /// Closes the connection; later calls fail. Calls libpq's `PQfinish`.
+    public func close() {
+        lock.withLock {
+            guard !isClosed else { return }
+            isClosed = true
+            PQfinish(handle)
+        }
+    }
+
+    /// Whether the connection is still usable. Calls libpq's `PQstatus`.
+    public var isHealthy: Bool {
+        lock.withLock { !isClosed && PQstatus(handle) == CONNECTION_OK }
+    }
+
+    /// The server's version number, such as `150010`. Calls libpq's `PQserverVersion`.
+    public var serverVersion: Int {
+        lock.withLock { Int(PQserverVersion(handle)) }
+    }
+
+    /// The database this connection is connected to. Calls libpq's `PQdb`.
+    public var databaseName: String {
+        lock.withLock { PQdb(handle).map { String(cString: $0) } ?? "" }
+    }
+
+    /// Runs one statement with parameters and returns all its rows.
+    ///
+    /// Calls libpq's `PQexecParams` with every parameter in text format. Write
+    /// parameters as `$1`, `$2`, … in the statement; never build SQL from data.
+    /// - Throws: ``PostgresError`` with the SQLSTATE, the server's message and
+    ///   the statement.
+    @discardableResult
+    public func query(
+        _ statement: String, _ parameters: [any PostgresBindable] = []
+    ) throws(PostgresError) -> QueryResult {
+        lock.lock()
+        defer { lock.unlock() }
+        try checkOpen(statement)
+
+        let texts = parameters.map(\.postgresText)
+        if texts.contains(where: { $0?.utf8.contains(0) ?? false }) {
+            throw PostgresError(
+                code: .usage, message: "a text parameter contains a NUL character",
+                statement: statement)
+        }
+        let result = withCStrings(texts) { pointers in
+            PQexecParams(
+                handle, statement, Int32(pointers.count), nil, pointers, nil, nil, 0)
+        }
+        return try consume(result, statement: statement)
+    }
+
+    /// Runs one statement with parameters and returns the number of rows it affected.
+    ///
+    /// Calls libpq's `PQexecParams` (through ``query(_:_:)``).
+    @discardableResult
+    public func execute(
+        _ statement: String, _ parameters: [any PostgresBindable] = []
+    ) throws(PostgresError) -> Int {
+        try query(statement, parameters).affectedRows
+    }
+
+    /// Runs a script of several statements with no parameters, such as a migration
+    /// file. Only for SQL the program ships, never for text built from user data.
+    ///
+    /// Calls libpq's `PQexec`, which runs the script in the simple-query protocol.
+    public func executeScript(_ script: String) throws(PostgresError) {
+        lock.lock()
+        defer { lock.unlock() }
+        try checkOpen(script)
+
+        var failure: PostgresError?
+        guard PQsendQuery(handle, script) == 1 else {
+            throw connectionError(statement: script)
+        }
+        while let result = PQgetResult(handle) {
+            if failure == nil {
+                do throws(PostgresError) {
+                    _ = try consume(result, statement: script)
+                } catch {
+                    failure = error
+                }
+            } else {
+                PQclear(result)
+            }
+        }
+        if let failure { throw failure }
+    }
+
+    // MARK: Internals shared with the COPY and transaction extensions
+
+    var rawHandle: OpaquePointer { handle }
+
+    func checkOpen(_ statement: String?) throws(PostgresError) {
+        if isClosed {
+            throw PostgresError(
+                code: .connection, message: "the connection is closed", statement: statement)
+        }
+    }
+
+    /// Turns a `PGresult` into a ``QueryResult`` or a ``PostgresError``, and frees it.
+    func consume(_ result: OpaquePointer?, statement: String) throws(PostgresError)
+        -> QueryResult
+    {
+        guard let result else { throw connectionError(statement: statement) }
+        defer { PQclear(result) }
+
+        switch PQresultStatus(result) {
+        case PGRES_COMMAND_OK, PGRES_TUPLES_OK, PGRES_EMPTY_QUERY, PGRES_COPY_IN:
+            return QueryResult(copying: result)
+        default:
+            throw Connection.serverError(result, connection: handle, statement: statement)
+        }
+    }
+
+    func connectionError(statement: String?) -> PostgresError {
+        let code: PostgresError.Code = PQstatus(handle) == CONNECTION_OK ? .server : .connection
+        return PostgresError(
+            code: code, message: Connection.libpqMessage(handle), statement: statement)
+    }
+
+    static func serverError(
+        _ result: OpaquePointer, connection: OpaquePointer, statement: String?
+    ) -> PostgresError {
+        func field(_ code: UInt8) -> String? {
+            PQresultErrorField(result, Int32(code)).map { String(cString: $0) }
+        }
+        let primary = field(UInt8(ascii: "M"))
+        let sqlState = field(UInt8(ascii: "C"))
+        let message = primary ?? libpqMessage(connection)
+        let code: PostgresError.Code =
+            PQstatus(connection) == CONNECTION_OK ? .server : .connection
+        return PostgresError(
+            code: code,
+            message: message,
+            sqlState: sqlState,
+            detail: field(UInt8(ascii: "D")),
+            hint: field(UInt8(ascii: "H")),
+            statement: statement)
+    }
+
+    static func libpqMessage(_ handle: OpaquePointer) -> String {
+        guard let raw = PQerrorMessage(handle) else { return "unknown libpq error" }
+        let text = String(cString: raw).trimmingCharacters(in: .whitespacesAndNewlines)
+        return text.isEmpty ? "unknown libpq error" : text
+    }
+}
+
+/// Calls `body` with a C array of NUL-terminated copies of `texts` (`NULL` for `nil`).
+private func withCStrings<R>(
+    _ texts: [String?], _ body: ([UnsafePointer<CChar>?]) -> R
+) -> R {
+    var owned: [UnsafeMutablePointer<CChar>?] = []
+    owned.reserveCapacity(texts.count)
+    defer { owned.forEach { free($0) } }
+    for text in texts {
+        owned.append(text.flatMap { strdup($0) })
+    }
+    return body(owned.map { $0.map { UnsafePointer($0) } })
+}

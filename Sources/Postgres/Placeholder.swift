@@ -1,1 +1,0 @@
-// Module Postgres: placeholder until its implementation lands.

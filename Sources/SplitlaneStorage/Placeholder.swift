@@ -1,1 +1,0 @@
-// Module SplitlaneStorage: placeholder until its implementation lands.
