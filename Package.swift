@@ -57,6 +57,10 @@ let package = Package(
             swiftSettings: strictSwift
         ),
         .target(
+            name: "SplitlaneJSON",
+            swiftSettings: strictSwift
+        ),
+        .target(
             name: "SplitlaneAssignment",
             dependencies: ["SplitlaneDefinitions", "CCrypto"],
             swiftSettings: strictSwift
@@ -81,7 +85,7 @@ let package = Package(
             name: "SplitlaneReadout",
             dependencies: [
                 "SplitlaneDefinitions", "SplitlaneStatistics", "SplitlaneStorage",
-                "Postgres",
+                "Postgres", "SplitlaneJSON",
             ],
             swiftSettings: strictSwift
         ),
@@ -94,7 +98,7 @@ let package = Package(
             name: "SplitlaneService",
             dependencies: [
                 "HTTPServer", "SplitlaneDefinitions", "SplitlaneAssignment",
-                "SplitlaneStorage", "SplitlaneReadout", "Postgres",
+                "SplitlaneStorage", "SplitlaneReadout", "Postgres", "SplitlaneJSON",
             ],
             swiftSettings: strictSwift
         ),
@@ -103,6 +107,7 @@ let package = Package(
             dependencies: [
                 "SplitlaneDefinitions", "SplitlaneAssignment", "SplitlaneStatistics",
                 "SplitlaneStorage", "SplitlaneReadout", "SplitlaneService", "Postgres",
+                "SplitlaneJSON",
             ],
             swiftSettings: strictSwift
         ),

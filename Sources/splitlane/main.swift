@@ -1,1 +1,4 @@
 import SplitlaneCLI
+import Foundation
+
+exit(Splitlane.main(Array(CommandLine.arguments.dropFirst())))

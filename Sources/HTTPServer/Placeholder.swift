@@ -1,1 +1,0 @@
-// Module HTTPServer: placeholder until its implementation lands.

@@ -1,1 +1,0 @@
-// Module SplitlaneAssignment: placeholder until its implementation lands.

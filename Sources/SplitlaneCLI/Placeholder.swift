@@ -1,1 +1,0 @@
-// Module SplitlaneCLI: placeholder until its implementation lands.

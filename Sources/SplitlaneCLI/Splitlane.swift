@@ -1,0 +1,140 @@
+public import Foundation
+import SplitlaneDefinitions
+
+/// One command of the `splitlane` tool.
+protocol Command {
+    static var spec: CommandSpec { get }
+    /// Runs the command and returns its exit status; throws ``CLIError`` for a
+    /// failure and ``UsageError`` for a command line that does not fit.
+    static func run(_ arguments: ParsedArguments, context: CommandContext) throws -> Int32
+}
+
+/// What a running command can read and write.
+struct CommandContext {
+    var console: Console
+    var environment: [String: String]
+
+    /// The definitions directory: `--experiments`, else `SPLITLANE_EXPERIMENTS`,
+    /// else `experiments/`.
+    func experimentsPath(_ arguments: ParsedArguments) -> String {
+        arguments.value("experiments") ?? environment["SPLITLANE_EXPERIMENTS"] ?? "experiments"
+    }
+
+    /// Loads and validates the definitions directory, or fails with every error.
+    func loadCatalog(_ arguments: ParsedArguments) throws -> ExperimentCatalog {
+        let path = experimentsPath(arguments)
+        do {
+            return try DefinitionLoader().loadCatalog(paths: [path])
+        } catch {
+            throw CLIError(
+                "\(path) has invalid definitions; nothing was loaded",
+                details: error.errors.map(\.description))
+        }
+    }
+
+    /// Loads one experiment by key from the definitions directory.
+    func loadExperiment(_ key: String, _ arguments: ParsedArguments) throws -> ExperimentDefinition {
+        let catalog = try loadCatalog(arguments)
+        guard let experiment = catalog[key] else {
+            let known = catalog.experiments.map(\.key)
+            var message = "no experiment \"\(key)\" in \(experimentsPath(arguments))"
+            if let hint = ArgumentParser.closest(key, among: known) {
+                message += "; did you mean \"\(hint)\"?"
+            } else if !known.isEmpty {
+                message += " (known: \(known.joined(separator: ", ")))"
+            }
+            throw CLIError(message)
+        }
+        return experiment
+    }
+}
+
+/// The `splitlane` command-line tool.
+public enum Splitlane {
+    /// The version `--version` prints.
+    public static let version = "0.1.0"
+
+    static var commands: [any Command.Type] {
+        [
+            ValidateCommand.self,
+            AssignCommand.self,
+        ]
+    }
+
+    /// Runs the tool with the process's arguments (without the program name) and
+    /// returns the exit status: 0 on success, 2 on a usage error, 1 otherwise.
+    public static func main(
+        _ arguments: [String],
+        environment: [String: String] = ProcessInfo.processInfo.environment
+    ) -> Int32 {
+        let console = Console(environment: environment)
+        defer { console.flush() }
+
+        if arguments.first == "--version" {
+            console.write("splitlane \(version)\n")
+            return 0
+        }
+        guard let first = arguments.first, first != "--help", first != "-h", first != "help" else {
+            console.write(overview())
+            return 0
+        }
+        guard let command = match(arguments) else {
+            var message = "unknown command \"\(first)\""
+            let names = Set(commands.map { $0.spec.path[0] })
+            if let hint = ArgumentParser.closest(first, among: Array(names)) {
+                message += "; did you mean \"\(hint)\"?"
+            }
+            console.error(message + " (see splitlane --help)")
+            return 2
+        }
+
+        let spec = command.spec
+        let rest = Array(arguments.dropFirst(spec.path.count))
+        if rest.contains("--help") || rest.contains("-h") {
+            console.write(HelpFormatter.help(for: spec))
+            return 0
+        }
+        let context = CommandContext(console: console, environment: environment)
+        do {
+            let parsed = try ArgumentParser.parse(rest, as: spec)
+            return try command.run(parsed, context: context)
+        } catch let error as UsageError {
+            console.flush()
+            let name = (["splitlane"] + spec.path).joined(separator: " ")
+            console.error("\(error.message)\nsee: \(name) --help")
+            return 2
+        } catch let error as CLIError {
+            console.flush()
+            console.error(error.message)
+            for line in error.details { console.message(line) }
+            return 1
+        } catch {
+            console.flush()
+            console.error("\(error)")
+            return 1
+        }
+    }
+
+    private static func match(_ arguments: [String]) -> (any Command.Type)? {
+        commands
+            .filter { arguments.starts(with: $0.spec.path) }
+            .max { $0.spec.path.count < $1.spec.path.count }
+    }
+
+    private static func overview() -> String {
+        var lines = [
+            "splitlane \(version): experiments and recovery offers for last-mile NPS programs.",
+            "",
+            "USAGE: splitlane COMMAND [OPTIONS]",
+            "",
+            "COMMANDS:",
+        ]
+        for command in commands {
+            let name = command.spec.path.joined(separator: " ")
+            let padded = name + String(repeating: " ", count: max(1, 14 - name.count))
+            lines.append("  " + padded + command.spec.abstract)
+        }
+        lines += ["", "Run `splitlane COMMAND --help` for a command's options and examples."]
+        return lines.joined(separator: "\n") + "\n"
+    }
+}

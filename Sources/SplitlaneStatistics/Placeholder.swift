@@ -1,1 +1,0 @@
-// Module SplitlaneStatistics: placeholder until its implementation lands.
