@@ -19,8 +19,8 @@ trap 'rm -f "$sample"' EXIT
     echo "unit_id,vertical,lane"
     for i in $(seq 1 12); do echo "delivery-$i,ecommerce,urban"; done
 } >"$sample"
-"$splitlane" assign survey-channel --input "$sample"
+"$splitlane" assign survey-channel-2026 --input "$sample"
 
 log "assigning detractors to recovery offers"
-"$splitlane" assign detractor-recovery --unit acct-1042 --attr nps_score=3 --attr vertical=pharmacy
-"$splitlane" assign detractor-recovery --unit acct-2001 --attr nps_score=9 --attr vertical=pharmacy
+"$splitlane" assign detractor-recovery-2026q4 --unit acct-1042 --attr nps_score=3 --attr vertical=pharmacy
+"$splitlane" assign detractor-recovery-2026q4 --unit acct-2001 --attr nps_score=9 --attr vertical=pharmacy
