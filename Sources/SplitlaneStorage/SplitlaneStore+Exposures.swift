@@ -49,6 +49,14 @@ public struct ExposureConflict: Sendable, Hashable {
     public var requestedArm: String
     /// The arm already stored, which wins.
     public var recordedArm: String
+
+    /// Makes a conflict from its parts.
+    public init(experiment: String, unit: String, requestedArm: String, recordedArm: String) {
+        self.experiment = experiment
+        self.unit = unit
+        self.requestedArm = requestedArm
+        self.recordedArm = recordedArm
+    }
 }
 
 /// Counts and conflicts from one call to ``SplitlaneStore/recordExposures(_:)``.

@@ -343,7 +343,8 @@ struct ExperimentDecoder {
                 .flatMap { reader.choice($0, "metric type", as: Metric.Kind.self) }
             let event = required(fields, "event", in: "a metric")
                 .flatMap { reader.string($0, "metric event") }
-            let window = required(fields, "window", in: "a metric").flatMap { windowNode -> TimeWindow? in
+            let windowNode = required(fields, "window", in: "a metric")
+            let window = windowNode.flatMap { windowNode -> TimeWindow? in
                 guard let text = windowNode.scalarText, let window = TimeWindow(parsing: text)
                 else {
                     reader.fail(

@@ -1,0 +1,72 @@
+import Foundation
+import Postgres
+import SplitlaneStorage
+import Synchronization
+import Testing
+
+@Suite(.enabled(if: TestDatabase.isAvailable, "set SPLITLANE_TEST_DATABASE_URL"))
+struct MigrationTests {
+    @Test func migratingTwiceAppliesNothingTheSecondTime() throws {
+        let database = try TestDatabase(migrated: false)
+        let shipped = try Migration.bundled()
+        #expect(shipped.first?.name == "001_schema")
+
+        let before = try database.store.schemaStatus()
+        #expect(before.applied.isEmpty)
+        #expect(before.pending.count == shipped.count)
+
+        let first = try database.store.migrate()
+        let second = try database.store.migrate()
+        #expect(first == shipped.map(\.version))
+        #expect(second.isEmpty)
+
+        let after = try database.store.schemaStatus()
+        #expect(after.isCurrent)
+        #expect(after.applied.map(\.version) == shipped.map(\.version))
+        #expect(after.unknown.isEmpty)
+    }
+
+    @Test func concurrentMigratorsApplyEachMigrationOnce() throws {
+        let database = try TestDatabase(migrated: false)
+        let other = try SplitlaneStore(url: database.url)
+        let stores = [database.store, other]
+
+        let results = Mutex<[[Int]]>([])
+        DispatchQueue.concurrentPerform(iterations: 2) { index in
+            let applied = (try? stores[index].migrate()) ?? [-1]
+            results.withLock { $0.append(applied) }
+        }
+
+        let all = results.withLock { $0 }
+        #expect(all.flatMap { $0 }.sorted() == (try Migration.bundled()).map(\.version))
+        #expect(try database.count("SELECT count(*) FROM splitlane.schema_migrations") == 1)
+    }
+
+    /// Expected values from Python: `int.from_bytes(sha256(s.encode()).digest()[:4],
+    /// "big") % 10000`.
+    @Test(arguments: [
+        ("abc", 2319),
+        ("", 2610),
+        ("layer:recovery:acct-1", 7872),
+        ("détracteur:ünit", 5956),
+        ("exp:acct-7", 347),
+    ])
+    func bucketMatchesTheSpecification(input: String, expected: Int) throws {
+        let database = try TestDatabase()
+        let value = try database.column("SELECT splitlane.bucket($1)", [input]).first ?? nil
+        #expect(value == String(expected))
+    }
+
+    @Test func bucketIsImmutableAndParallelSafe() throws {
+        let database = try TestDatabase()
+        let row = try #require(
+            try database.store.connection.query(
+                """
+                SELECT provolatile::text AS volatility, proparallel::text AS parallel
+                FROM pg_proc WHERE oid = 'splitlane.bucket(text)'::regprocedure
+                """
+            ).first)
+        #expect(try row.string("volatility") == "i")
+        #expect(try row.string("parallel") == "s")
+    }
+}
