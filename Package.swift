@@ -146,6 +146,11 @@ let package = Package(
             swiftSettings: strictSwift
         ),
         .testTarget(
+            name: "SplitlaneReadoutTests",
+            dependencies: ["SplitlaneReadout", "SplitlaneDefinitions", "SplitlaneStatistics", "SplitlaneJSON"],
+            swiftSettings: strictSwift
+        ),
+        .testTarget(
             name: "HTTPServerTests",
             dependencies: ["HTTPServer"],
             swiftSettings: strictSwift
