@@ -22,7 +22,8 @@ public struct ConfidenceInterval: Sendable, Hashable, Codable {
     ) -> ConfidenceInterval? {
         let half = criticalValue * standardError
         guard estimate.isFinite, half.isFinite, standardError > 0 else { return nil }
-        return ConfidenceInterval(lower: estimate - half, upper: estimate + half, level: level)
+        return ConfidenceInterval(
+            lower: estimate - half, upper: estimate + half, level: level)
     }
 
     /// True when `value` lies inside the closed interval.
@@ -168,10 +169,13 @@ enum Approximation {
         control: Double, treatment: Double, controlVariance: Double,
         treatmentVariance: Double, alpha: Double
     ) -> (lift: Double?, interval: ConfidenceInterval?) {
-        guard control != 0, control.isFinite, treatment.isFinite else { return (nil, nil) }
+        guard control != 0, control.isFinite, treatment.isFinite else {
+            return (nil, nil)
+        }
         let lift = treatment / control - 1
         let ratio = treatment / control
-        let variance = (treatmentVariance + ratio * ratio * controlVariance)
+        let variance =
+            (treatmentVariance + ratio * ratio * controlVariance)
             / (control * control)
         guard let z = zCritical(alpha: alpha), variance.isFinite, variance > 0 else {
             return (lift, nil)
