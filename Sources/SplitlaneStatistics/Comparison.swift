@@ -144,6 +144,31 @@ public struct Comparison: Sendable, Hashable, Codable {
     public var sortedFlags: [Flag] {
         flags.sorted()
     }
+
+    private enum CodingKeys: String, CodingKey {
+        case test, controlValue, treatmentValue, absoluteLift, absoluteCI, relativeLift
+        case relativeCI, pValue, statistic, degreesOfFreedom, standardError
+        case varianceReduction, flags
+    }
+
+    /// Encodes every field, nil ones left out, with the flags sorted so that the same
+    /// comparison always encodes to the same bytes.
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(test, forKey: .test)
+        try container.encodeIfPresent(controlValue, forKey: .controlValue)
+        try container.encodeIfPresent(treatmentValue, forKey: .treatmentValue)
+        try container.encodeIfPresent(absoluteLift, forKey: .absoluteLift)
+        try container.encodeIfPresent(absoluteCI, forKey: .absoluteCI)
+        try container.encodeIfPresent(relativeLift, forKey: .relativeLift)
+        try container.encodeIfPresent(relativeCI, forKey: .relativeCI)
+        try container.encodeIfPresent(pValue, forKey: .pValue)
+        try container.encodeIfPresent(statistic, forKey: .statistic)
+        try container.encodeIfPresent(degreesOfFreedom, forKey: .degreesOfFreedom)
+        try container.encodeIfPresent(standardError, forKey: .standardError)
+        try container.encodeIfPresent(varianceReduction, forKey: .varianceReduction)
+        try container.encode(sortedFlags, forKey: .flags)
+    }
 }
 
 /// Shared pieces of the normal-approximation tests.

@@ -113,6 +113,22 @@ struct DegenerateTests {
         #expect(Distributions.normalQuantile(0) == -.infinity)
     }
 
+    @Test func fisherHandlesLargeUnbalancedTables() throws {
+        let p = try #require(
+            FisherExact.twoSidedPValue(a: 4, b: 999_996, c: 500_000, d: 500_000))
+
+        #expect(p >= 0 && p < 1e-100)
+    }
+
+    @Test func flagsEncodeInSortedOrder() throws {
+        let result = Comparison(
+            test: .fisher, flags: [.smallSample, .relativeLiftUndefined, .degenerate])
+
+        let json = String(decoding: try JSONEncoder().encode(result), as: UTF8.self)
+
+        #expect(json.contains(#""flags":["degenerate","relative_lift_undefined","small_sample"]"#))
+    }
+
     @Test func fisherRejectsNegativeCounts() {
         #expect(FisherExact.twoSidedPValue(a: -1, b: 2, c: 3, d: 4) == nil)
     }
