@@ -5,7 +5,8 @@ import Testing
 @Suite("Sufficient statistics")
 struct SummaryTests {
     @Test func mergingProportionsAddsCounts() {
-        let merged = ProportionSummary(units: 10, successes: 3)
+        let merged =
+            ProportionSummary(units: 10, successes: 3)
             + ProportionSummary(outcomes: [true, false, true])
 
         #expect(merged == ProportionSummary(units: 13, successes: 5))
@@ -25,7 +26,9 @@ struct SummaryTests {
     }
 
     @Test func mergingDropsCovariateUnlessBothSidesHaveIt() {
-        let withCovariate = MeanSummary(pairs: [(value: 1, covariate: 2), (value: 3, covariate: 1)])
+        let withCovariate = MeanSummary(pairs: [
+            (value: 1, covariate: 2), (value: 3, covariate: 1),
+        ])
         let without = MeanSummary(values: [5, 6])
 
         #expect((withCovariate + withCovariate).covariate?.sumOfProducts == 10)
@@ -77,7 +80,9 @@ struct DegenerateTests {
 
     @Test func cupedWithSingleUnitArmIsDegenerate() {
         let control = MeanSummary(pairs: [(value: 1, covariate: 1)])
-        let treatment = MeanSummary(pairs: [(value: 2, covariate: 1), (value: 4, covariate: 3)])
+        let treatment = MeanSummary(pairs: [
+            (value: 2, covariate: 1), (value: 4, covariate: 3),
+        ])
 
         let result = Comparison.cuped(control: control, treatment: treatment)
 
@@ -87,7 +92,8 @@ struct DegenerateTests {
 
     @Test func invalidAlphaGivesNoIntervalRatherThanNaN() {
         let result = Comparison.means(
-            control: MeanSummary(values: [1, 2, 3]), treatment: MeanSummary(values: [2, 3, 5]),
+            control: MeanSummary(values: [1, 2, 3]),
+            treatment: MeanSummary(values: [2, 3, 5]),
             alpha: 1.5)
 
         #expect(result.absoluteCI == nil)
@@ -98,9 +104,29 @@ struct DegenerateTests {
         #expect(Distributions.studentTCDF(1, degreesOfFreedom: -2).isNaN)
         #expect(Distributions.normalQuantile(1.5).isNaN)
         #expect(Distributions.chiSquaredSF(-1, degreesOfFreedom: 0).isNaN)
-        #expect(Distributions.hypergeometricPMF(1, successes: 5, draws: 3, population: 2).isNaN)
-        #expect(Distributions.hypergeometricPMF(-1, successes: 1, draws: 1, population: 2).isNaN)
+        #expect(
+            Distributions.hypergeometricPMF(1, successes: 5, draws: 3, population: 2)
+                .isNaN)
+        #expect(
+            Distributions.hypergeometricPMF(-1, successes: 1, draws: 1, population: 2)
+                .isNaN)
         #expect(Distributions.normalQuantile(0) == -.infinity)
+    }
+
+    @Test func fisherHandlesLargeUnbalancedTables() throws {
+        let p = try #require(
+            FisherExact.twoSidedPValue(a: 4, b: 999_996, c: 500_000, d: 500_000))
+
+        #expect(p >= 0 && p < 1e-100)
+    }
+
+    @Test func flagsEncodeInSortedOrder() throws {
+        let result = Comparison(
+            test: .fisher, flags: [.smallSample, .relativeLiftUndefined, .degenerate])
+
+        let json = String(decoding: try JSONEncoder().encode(result), as: UTF8.self)
+
+        #expect(json.contains(#""flags":["degenerate","relative_lift_undefined","small_sample"]"#))
     }
 
     @Test func fisherRejectsNegativeCounts() {
@@ -168,8 +194,10 @@ struct PlanningAndFamilyTests {
     }
 
     @Test func moreArmsNeedMoreUnitsPerArm() throws {
-        let two = try PowerAnalysis.proportions(baseline: 0.1, effect: .relative(0.2), arms: 2)
-        let four = try PowerAnalysis.proportions(baseline: 0.1, effect: .relative(0.2), arms: 4)
+        let two = try PowerAnalysis.proportions(
+            baseline: 0.1, effect: .relative(0.2), arms: 2)
+        let four = try PowerAnalysis.proportions(
+            baseline: 0.1, effect: .relative(0.2), arms: 4)
 
         #expect(four.unitsPerArm > two.unitsPerArm)
         #expect(four.comparisonAlpha == 0.05 / 3)

@@ -125,13 +125,14 @@ func expectClose(
     switch (actual, expected) {
     case (nil, nil):
         return
-    case let (actual?, expected?):
+    case (let actual?, let expected?):
         let close = abs(actual - expected) <= tolerance * abs(expected)
         #expect(
             close, "\(label): got \(actual), expected \(expected)",
             sourceLocation: sourceLocation)
     default:
-        let message = "\(label): got \(String(describing: actual)), expected "
+        let message =
+            "\(label): got \(String(describing: actual)), expected "
             + String(describing: expected)
         Issue.record(Comment(rawValue: message), sourceLocation: sourceLocation)
     }

@@ -15,7 +15,8 @@ struct ReferenceTests {
         case "normal_quantile": value = Distributions.normalQuantile(a[0])
         case "t_cdf": value = Distributions.studentTCDF(a[0], degreesOfFreedom: a[1])
         case "t_sf": value = Distributions.studentTSF(a[0], degreesOfFreedom: a[1])
-        case "t_quantile": value = Distributions.studentTQuantile(a[0], degreesOfFreedom: a[1])
+        case "t_quantile":
+            value = Distributions.studentTQuantile(a[0], degreesOfFreedom: a[1])
         case "chi2_sf": value = Distributions.chiSquaredSF(a[0], degreesOfFreedom: a[1])
         case "chi2_quantile":
             value = Distributions.chiSquaredQuantile(a[0], degreesOfFreedom: a[1])
@@ -34,11 +35,14 @@ struct ReferenceTests {
     private func hypergeometric(_ function: String, _ a: [Int]) -> Double {
         switch function {
         case "hypergeometric_pmf":
-            Distributions.hypergeometricPMF(a[0], successes: a[1], draws: a[2], population: a[3])
+            Distributions.hypergeometricPMF(
+                a[0], successes: a[1], draws: a[2], population: a[3])
         case "hypergeometric_cdf":
-            Distributions.hypergeometricCDF(a[0], successes: a[1], draws: a[2], population: a[3])
+            Distributions.hypergeometricCDF(
+                a[0], successes: a[1], draws: a[2], population: a[3])
         default:
-            Distributions.hypergeometricSF(a[0], successes: a[1], draws: a[2], population: a[3])
+            Distributions.hypergeometricSF(
+                a[0], successes: a[1], draws: a[2], population: a[3])
         }
     }
 
@@ -67,7 +71,8 @@ struct ReferenceTests {
     @Test(arguments: ReferenceFixture.shared.means)
     func welchMatchesSciPy(_ reference: MeanCase) {
         let result = Comparison.means(
-            control: reference.control, treatment: reference.treatment, alpha: reference.alpha)
+            control: reference.control, treatment: reference.treatment,
+            alpha: reference.alpha)
 
         expectMatches(result, reference.expected)
     }
@@ -75,7 +80,8 @@ struct ReferenceTests {
     @Test(arguments: ReferenceFixture.shared.cuped)
     func cupedMatchesWelchOnAdjustedValues(_ reference: MeanCase) {
         let result = Comparison.cuped(
-            control: reference.control, treatment: reference.treatment, alpha: reference.alpha)
+            control: reference.control, treatment: reference.treatment,
+            alpha: reference.alpha)
 
         expectMatches(result, reference.expected)
     }
@@ -87,7 +93,8 @@ struct ReferenceTests {
         let control = NPSSummary(responders: c[0], promoters: c[1], detractors: c[2])
         let treatment = NPSSummary(responders: t[0], promoters: t[1], detractors: t[2])
 
-        let result = Comparison.nps(control: control, treatment: treatment, alpha: reference.alpha)
+        let result = Comparison.nps(
+            control: control, treatment: treatment, alpha: reference.alpha)
 
         expectMatches(result, reference.expected)
     }
@@ -136,6 +143,7 @@ struct ReferenceTests {
         expectClose(plan.exactUnitsPerArm, reference.exactUnitsPerArm, "exact n")
         #expect(plan.unitsPerArm == reference.unitsPerArm)
         #expect(plan.totalUnits == reference.unitsPerArm * reference.arms)
-        expectClose(plan.comparisonAlpha, reference.alpha / Double(reference.arms - 1), "alpha'")
+        expectClose(
+            plan.comparisonAlpha, reference.alpha / Double(reference.arms - 1), "alpha'")
     }
 }
