@@ -32,6 +32,8 @@ private func arms(_ name: String, _ first: String, _ second: String, _ line: Int
 
 let malformedCases: [MalformedCase] = [
     appended("unknown top-level field", "stauts: running\n", 7, 1, "did you mean `status`?"),
+    appended("unknown field without a near name", "colour: red\n", 7, 1,
+        "expected a field of the experiment (`key`, `name`, `owner`"),
     appended("duplicate key", "name: Again\n", 7, 1, "got \"name\" again (first at line 2"),
     appended("yes is no status", "status: yes\n", 7, 9,
         "experiment status must be one of `draft`, `running`, `stopped`, got \"yes\""),
@@ -99,7 +101,7 @@ let malformedCases: [MalformedCase] = [
         "key: Demo_1\nname: D\nunit: u\narms: [{key: a, control: true}, {key: b}]\n", 1, 6,
         "experiment key must be 1 to 64 of a-z"),
     whole("missing name", "key: demo\nunit: u\narms: [{key: a, control: true}, {key: b}]\n",
-        1, 1, "the experiment must have a `name` field, got none"),
+        1, 1, "the experiment must have the field `name`, got none"),
     arms("weight one half",
         "key: a, control: true", "key: b, weight: 0.5",
         6, 23, "arm weight must be a positive integer of at most 10000, got \"0.5\""),

@@ -87,7 +87,7 @@ struct ExperimentDecoder {
     mutating func required(_ fields: Fields, _ name: String, in subject: String) -> YAMLNode? {
         guard let entry = fields.entries[name] else {
             reader.fail(
-                at: fields.location, "\(subject) must have a `\(name)` field, got none")
+                at: fields.location, "\(subject) must have the field `\(name)`, got none")
             return nil
         }
         return entry.value
