@@ -58,6 +58,7 @@ public enum Splitlane {
         [
             ValidateCommand.self,
             AssignCommand.self,
+            PowerCommand.self,
         ]
     }
 
