@@ -127,7 +127,9 @@ public final class LogfmtLogger: Sendable {
         writeLock.withLock { _ in
             var bytes = Array(text.utf8)[...]
             while !bytes.isEmpty {
-                let written = bytes.withUnsafeBytes { Glibc.write(fileDescriptor, $0.baseAddress, $0.count) }
+                let written = bytes.withUnsafeBytes {
+                    Glibc.write(fileDescriptor, $0.baseAddress, $0.count)
+                }
                 guard written > 0 else {
                     return
                 }

@@ -104,7 +104,8 @@ public final class Counter: MetricFamily {
     func renderSamples(into text: inout String) {
         let snapshot = values.withLock { $0 }
         for key in snapshot.keys.sorted(by: labelOrder) {
-            text += name + labelText(labelNames, key) + " " + formatNumber(snapshot[key] ?? 0) + "\n"
+            text +=
+                name + labelText(labelNames, key) + " " + formatNumber(snapshot[key] ?? 0) + "\n"
         }
     }
 }
@@ -145,7 +146,8 @@ public final class Gauge: MetricFamily {
     func renderSamples(into text: inout String) {
         let snapshot = values.withLock { $0 }
         for key in snapshot.keys.sorted(by: labelOrder) {
-            text += name + labelText(labelNames, key) + " " + formatNumber(snapshot[key] ?? 0) + "\n"
+            text +=
+                name + labelText(labelNames, key) + " " + formatNumber(snapshot[key] ?? 0) + "\n"
         }
     }
 }

@@ -40,7 +40,8 @@ public final class TerminationSignal: Sendable {
     /// Blocks until SIGTERM or SIGINT arrives or `timeout` passes; nil on timeout.
     public func wait(timeout: Duration) -> Int32? {
         let (seconds, attoseconds) = timeout.components
-        let nanoseconds = Int(clamping: seconds) * 1_000_000_000
+        let nanoseconds =
+            Int(clamping: seconds) * 1_000_000_000
             + Int(attoseconds / 1_000_000_000)
         guard arrived.wait(timeout: .now() + .nanoseconds(nanoseconds)) == .success else {
             return nil

@@ -28,9 +28,11 @@ import Testing
         let collected = ResultBox<String>(count: 1)
         let logger = LogfmtLogger(includesTimestamp: false) { collected.set(0, $0) }
 
-        logger.log(.info, "request done", ["status": 200, "route": "/v1/assign", "note": "late parcel"])
+        logger.log(
+            .info, "request done", ["status": 200, "route": "/v1/assign", "note": "late parcel"])
 
-        let expected = "level=info msg=\"request done\" status=200 route=/v1/assign note=\"late parcel\"\n"
+        let expected =
+            "level=info msg=\"request done\" status=200 route=/v1/assign note=\"late parcel\"\n"
         #expect(collected.values == [expected])
     }
 
@@ -49,7 +51,8 @@ import Testing
         var template = Array("/tmp/logfmt-test-XXXXXX".utf8CString)
         let descriptor = mkstemp(&template)
         try #require(descriptor >= 0)
-        let path = String(cString: template)
+        let path = String(
+            decoding: template.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
         defer { unlink(path) }
         let logger = LogfmtLogger(includesTimestamp: false, fileDescriptor: descriptor)
         let padding = String(repeating: "x", count: 300)

@@ -5,7 +5,8 @@ import Testing
     @Test func rendersCountersGaugesAndHistogramsInTextFormat() {
         let registry = MetricsRegistry()
         let requests = registry.makeCounter(
-            name: "http_requests_total", help: "Requests answered.", labelNames: ["route", "status"]
+            name: "http_requests_total", help: "Requests answered.",
+            labelNames: ["route", "status"]
         )
         let inFlight = registry.makeGauge(name: "http_in_flight", help: "Requests in flight.")
         let latency = registry.makeHistogram(
