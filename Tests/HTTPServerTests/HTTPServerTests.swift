@@ -127,7 +127,8 @@ struct HTTPServerTests {
     @Test func declaredOversizedBodyGets413WithoutBeingSent() throws {
         let counter = CallCounter()
         let configuration = HTTPServer.Configuration(maxRequestBodyBytes: 1 << 20)
-        let server = try HTTPServer(configuration: configuration, handler: makeEchoHandler(counter: counter))
+        let server = try HTTPServer(
+            configuration: configuration, handler: makeEchoHandler(counter: counter))
         defer { server.stop(drainTimeout: .seconds(1)) }
         let connection = try LoopbackConnection(port: server.port)
 
@@ -140,33 +141,39 @@ struct HTTPServerTests {
         #expect(response.status == 413)
         #expect(response.text.contains("payload_too_large"))
         #expect(counter.count == 0)
+        #expect(eventually { server.inFlightRequests == 0 })
     }
 
     @Test func chunkedBodyGrowingPastTheLimitGets413() throws {
         let counter = CallCounter()
         let configuration = HTTPServer.Configuration(maxRequestBodyBytes: 1_024)
-        let server = try HTTPServer(configuration: configuration, handler: makeEchoHandler(counter: counter))
+        let server = try HTTPServer(
+            configuration: configuration, handler: makeEchoHandler(counter: counter))
         defer { server.stop(drainTimeout: .seconds(1)) }
         let connection = try LoopbackConnection(port: server.port)
         let chunk = "258\r\n" + String(repeating: "z", count: 600) + "\r\n"
 
-        try connection.send("POST /v1/events HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n")
+        try connection.send(
+            "POST /v1/events HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n")
         try connection.send(chunk + chunk + chunk + "0\r\n\r\n")
         let response = try connection.readResponse()
 
         #expect(response.status == 413)
         #expect(counter.count == 0)
+        #expect(eventually { server.inFlightRequests == 0 })
     }
 
     @Test func endlessChunkedBodyGetsItsConnectionCut() throws {
         let counter = CallCounter()
         let configuration = HTTPServer.Configuration(maxRequestBodyBytes: 1_024)
-        let server = try HTTPServer(configuration: configuration, handler: makeEchoHandler(counter: counter))
+        let server = try HTTPServer(
+            configuration: configuration, handler: makeEchoHandler(counter: counter))
         defer { server.stop(drainTimeout: .seconds(1)) }
         let connection = try LoopbackConnection(port: server.port)
         let chunk = "4000\r\n" + String(repeating: "z", count: 16_384) + "\r\n"
 
-        try connection.send("POST /v1/events HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n")
+        try connection.send(
+            "POST /v1/events HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n")
         var sendFailed = false
         for _ in 0..<256 where !sendFailed {
             sendFailed = (try? connection.send(chunk)) == nil
@@ -194,7 +201,8 @@ struct HTTPServerTests {
 
     @Test func sixtyFourConcurrentClientsAreAllAnswered() throws {
         let configuration = HTTPServer.Configuration(threadPoolSize: 2)
-        let server = try HTTPServer(configuration: configuration, handler: makeDelayedHandler(delay: 0.05))
+        let server = try HTTPServer(
+            configuration: configuration, handler: makeDelayedHandler(delay: 0.05))
         defer { server.stop(drainTimeout: .seconds(1)) }
         let port = server.port
 
@@ -204,6 +212,7 @@ struct HTTPServerTests {
 
         #expect(answers.count == 64)
         #expect(answers == (0..<64).map { "late /client/\($0)" })
+        #expect(eventually { server.inFlightRequests == 0 })
     }
 
     @Test func stalledClientDoesNotBlockOthers() throws {
@@ -321,7 +330,8 @@ struct HTTPServerTests {
     }
 
     @Test func jsonErrorEscapesItsStrings() {
-        let response = HTTPResponse.jsonError(status: 400, code: "bad_json", message: "a \"quote\"\n")
+        let response = HTTPResponse.jsonError(
+            status: 400, code: "bad_json", message: "a \"quote\"\n")
 
         #expect(response.status == 400)
         #expect(response.headers["content-type"] == "application/json")

@@ -121,7 +121,9 @@ final class LoopbackConnection {
     func waitForClose() -> Bool {
         var chunk = [UInt8](repeating: 0, count: 1024)
         while true {
-            let count = chunk.withUnsafeMutableBytes { recv(descriptor, $0.baseAddress, $0.count, 0) }
+            let count = chunk.withUnsafeMutableBytes {
+                recv(descriptor, $0.baseAddress, $0.count, 0)
+            }
             if count == 0 {
                 return true
             }
