@@ -32,6 +32,15 @@ struct CommandContext {
         }
     }
 
+    /// The libpq connection string for commands that need the database:
+    /// `--database-url`, else `DATABASE_URL`, else libpq's own `PG*` variables (an
+    /// empty string lets libpq read them), else the embedded cluster.
+    func databaseURL(_ arguments: ParsedArguments) throws -> String {
+        if let url = arguments.value("database-url") { return url }
+        if let url = environment["DATABASE_URL"], !url.isEmpty { return url }
+        return ""
+    }
+
     /// Loads one experiment by key from the definitions directory.
     func loadExperiment(_ key: String, _ arguments: ParsedArguments) throws -> ExperimentDefinition {
         let catalog = try loadCatalog(arguments)
