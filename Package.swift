@@ -160,6 +160,21 @@ let package = Package(
             dependencies: ["SplitlaneCLI"],
             swiftSettings: strictSwift
         ),
+        .target(
+            name: "LiveTestSupport",
+            dependencies: ["Postgres", "SplitlaneStorage"],
+            path: "Tests/LiveTestSupport",
+            swiftSettings: strictSwift
+        ),
+        .testTarget(
+            name: "LiveReadoutTests",
+            dependencies: [
+                "LiveTestSupport", "Postgres", "SplitlaneStorage", "SplitlaneDefinitions",
+                "SplitlaneReadout", "SplitlaneStatistics", "SplitlaneJSON",
+            ],
+            resources: [.copy("Fixtures")],
+            swiftSettings: strictSwift
+        ),
         .testTarget(
             name: "LiveStorageTests",
             dependencies: [
