@@ -109,12 +109,17 @@ extension Readout {
         }
         lines += table.render(color: color, indent: indent)
 
-        if notesBelow {
-            for result in metric.results where !result.notes.isEmpty {
+        // Whatever follows the table starts after a blank line, so that a table block
+        // always runs from its header to the next blank line.
+        let notes = notesBelow ? metric.results.filter { !$0.notes.isEmpty } : []
+        if !notes.isEmpty {
+            lines.append("")
+            for result in notes {
                 lines.append(indent + "  \(result.arm): " + result.notes.joined(separator: ", "))
             }
         }
         if metric.hasNetValue {
+            lines.append("")
             lines += netValueLines(metric, color: color, indent: indent)
         }
         return lines
