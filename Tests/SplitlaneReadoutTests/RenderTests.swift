@@ -282,5 +282,9 @@ struct HTMLRenderingTests {
         #expect(!plot.isRelative)
         #expect(plot.svg(title: "t").contains("absolute lift vs control, 95% CI"))
         #expect(ForestPlot(metric: ReadoutFixtures.recovery().metrics[0], alpha: 0.05).isRelative)
+        // The control's NPS is negative: a ratio to it would point the wrong way.
+        let nps = ReadoutFixtures.recovery().metrics[4]
+        #expect((nps.controlValue ?? 0) < 0)
+        #expect(!ForestPlot(metric: nps, alpha: 0.05).isRelative)
     }
 }

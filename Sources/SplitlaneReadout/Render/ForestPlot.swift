@@ -5,9 +5,9 @@ import SplitlaneStatistics
 /// An SVG forest plot of one metric: each treatment arm's lift as a point with its
 /// confidence interval as a horizontal line, against a dashed zero line.
 ///
-/// The plot uses relative lifts, unless one of the arms has an absolute lift but no
-/// relative one (a control value of 0), in which case every arm uses absolute lifts so
-/// that the points share one axis.
+/// The plot uses relative lifts, unless the control value is not positive or one of
+/// the arms has an absolute lift but no relative one, in which case every arm uses
+/// absolute lifts so that the points share one meaningful axis.
 struct ForestPlot {
     /// One arm's line in the plot.
     struct Row {
@@ -34,9 +34,14 @@ struct ForestPlot {
     init(metric: MetricReadout, alpha: Double) {
         format = MetricFormat(metric: metric)
         intervalLabel = MetricFormat.intervalLabel(alpha: alpha)
-        isRelative = !metric.results.contains {
-            $0.comparison.absoluteLift != nil && $0.comparison.relativeLift == nil
-        }
+        // A ratio to a control at or below zero (an NPS of −20, say) flips the sign of
+        // the lift, so such metrics plot on the absolute scale.
+        let controlIsPositive = metric.controlValue.map { $0 > 0 } ?? false
+        isRelative =
+            controlIsPositive
+            && !metric.results.contains {
+                $0.comparison.absoluteLift != nil && $0.comparison.relativeLift == nil
+            }
         let relative = isRelative
         rows = metric.results.map { result in
             let comparison = result.comparison

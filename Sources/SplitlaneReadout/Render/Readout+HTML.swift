@@ -42,7 +42,12 @@ extension Readout {
         if readouts.count > 1 {
             page.append("<nav class=\"contents\"><h1>splitlane readouts</h1><ol>")
             for (index, readout) in readouts.enumerated() {
-                let mark = readout.srm.isMismatch ? " <span class=\"badge bad\">SRM</span>" : ""
+                var mark = readout.srm.isMismatch ? " <span class=\"badge bad\">SRM</span>" : ""
+                for result in readout.primaryMetric?.results ?? [] where result.verdict != .inconclusive {
+                    let tone = result.verdict == .winner ? "good" : "bad"
+                    mark += " <span class=\"badge \(tone)\">\(HTML.escape(result.arm)) "
+                        + "\(HTML.escape(result.verdict.label))</span>"
+                }
                 page.append(
                     "<li><a href=\"#readout-\(index + 1)\">\(HTML.escape(readout.name))</a> "
                         + "<code>\(HTML.escape(readout.experiment))</code>\(mark)</li>")
@@ -73,7 +78,7 @@ extension Readout {
         html.append("<h2>\(HTML.escape(name)) <code>\(HTML.escape(experiment))</code></h2>")
         html.append(
             "<p class=\"meta\">As of \(HTML.escape(Self.format(asOf))) · alpha "
-                + "\(MetricFormat.fixed(alpha, 3)) · correction \(HTML.escape(correction.rawValue)) · "
+                + "\(MetricFormat.compact(alpha)) · correction \(HTML.escape(correction.rawValue)) · "
                 + "minimum units \(minimumUnits) · \(arms.map(\.units).reduce(0, +)) units</p>")
         html.append("</header>")
         html += htmlSummary()
@@ -227,8 +232,12 @@ extension Readout {
         return html
     }
 
-    private func flagBadges(_ flags: [String]) -> String {
-        flags.map { " <span class=\"badge warn\">\(HTML.escape($0))</span>" }.joined()
+    /// Flags as warning badges; notes that are not flags (a CUPED variance change) plain.
+    private func flagBadges(_ notes: [String]) -> String {
+        notes.map { note in
+            let tone = note.hasPrefix("variance ") ? "" : " warn"
+            return " <span class=\"badge\(tone)\">\(HTML.escape(note))</span>"
+        }.joined()
     }
 
     /// The page's only stylesheet: system fonts, no web fonts, no external resources.

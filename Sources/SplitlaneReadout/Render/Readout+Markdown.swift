@@ -14,7 +14,7 @@ extension Readout {
         lines.append("## \(Self.markdown(name)) (`\(Self.markdownCode(experiment))`)")
         lines.append("")
         lines.append(
-            "As of \(Self.format(asOf)) · alpha \(MetricFormat.fixed(alpha, 3)) · correction "
+            "As of \(Self.format(asOf)) · alpha \(MetricFormat.compact(alpha)) · correction "
                 + "\(correction.rawValue) · minimum units \(minimumUnits)")
         if let metric = primaryMetric, !metric.results.isEmpty {
             let format = MetricFormat(metric: metric)

@@ -19,7 +19,7 @@ extension Readout {
         let title = "\(name) (\(experiment))"
         lines.append(color ? TextTable.bold + title + TextTable.reset : title)
         lines.append(
-            "as of \(Self.format(asOf)) · alpha \(MetricFormat.fixed(alpha, 3)) · correction "
+            "as of \(Self.format(asOf)) · alpha \(MetricFormat.compact(alpha)) · correction "
                 + "\(correction.rawValue) · minimum units \(minimumUnits)")
         lines += summaryLines(color: color)
         lines.append("")

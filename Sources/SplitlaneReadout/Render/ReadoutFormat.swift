@@ -140,6 +140,14 @@ struct MetricFormat {
         return "\(text)% CI"
     }
 
+    /// A setting such as alpha without trailing zeros: `0.05`, `0.1`.
+    static func compact(_ value: Double) -> String {
+        var text = String(format: "%.4f", value)
+        while text.hasSuffix("0") { text.removeLast() }
+        if text.hasSuffix(".") { text.removeLast() }
+        return text
+    }
+
     /// `value` with `decimals` digits, a true minus sign, and no sign on a rounded zero.
     static func fixed(_ value: Double, _ decimals: Int) -> String {
         let text = String(format: "%.\(decimals)f", abs(value))
