@@ -27,9 +27,14 @@ enum ReadoutFixtures {
                 Arm(key: "am_checkin", cost: 22),
             ],
             metrics: [
-                Metric(key: "winback_90d", type: .proportion, event: "order", window: days(90), isPrimary: true),
-                Metric(key: "orders_90d", type: .mean, event: "order", window: days(90), cuped: true),
-                Metric(key: "revenue_90d", type: .mean, event: "order", aggregate: .sum, window: days(90)),
+                Metric(
+                    key: "winback_90d", type: .proportion, event: "order", window: days(90),
+                    isPrimary: true),
+                Metric(
+                    key: "orders_90d", type: .mean, event: "order", window: days(90), cuped: true),
+                Metric(
+                    key: "revenue_90d", type: .mean, event: "order", aggregate: .sum,
+                    window: days(90)),
                 Metric(
                     key: "churn_q", type: .proportion, event: "churn", window: days(91),
                     direction: .decrease),
@@ -51,7 +56,9 @@ enum ReadoutFixtures {
             arm: key, segment: segment, isTotal: isTotal, units: units,
             metrics: [
                 proportion(units: units, rate: winback),
-                mean(units: units, mean: orders, sd: 1.4, covariateMean: orders * 0.9, correlation: 0.6),
+                mean(
+                    units: units, mean: orders, sd: 1.4, covariateMean: orders * 0.9,
+                    correlation: 0.6),
                 mean(units: units, mean: revenue, sd: 160, covariateMean: nil, correlation: 0),
                 proportion(units: units, rate: churn),
                 MetricAggregate(
@@ -155,7 +162,8 @@ enum ReadoutFixtures {
         ])
         var totals = recoveryTotals()
         totals[1].arm = scriptArm
-        return ReadoutBuilder(experiment: definition, asOf: asOf).build(from: Array(totals.prefix(2)))
+        return ReadoutBuilder(experiment: definition, asOf: asOf).build(
+            from: Array(totals.prefix(2)))
     }
 
     /// The channel test: three channels, two proportions and NPS.
@@ -164,7 +172,9 @@ enum ReadoutFixtures {
         let definition = ExperimentDefinition(
             key: "survey-channel-2026", name: "Post-delivery survey channel", unit: "delivery",
             status: .running,
-            arms: [Arm(key: "email", isControl: true), Arm(key: "sms"), Arm(key: "shipper_portal")],
+            arms: [
+                Arm(key: "email", isControl: true), Arm(key: "sms"), Arm(key: "shipper_portal"),
+            ],
             metrics: [
                 Metric(key: "opened", type: .proportion, event: "survey_opened", window: days),
                 Metric(
@@ -173,12 +183,14 @@ enum ReadoutFixtures {
                 Metric(key: "nps", type: .nps, event: "survey_response", window: days),
             ],
             analysis: AnalysisSettings(minimumUnits: 200))
-        let row = { (key: String, units: Int, opened: Double, responded: Double, promoters: Double) in
+        let row = {
+            (key: String, units: Int, opened: Double, responded: Double, promoters: Double) in
             let responders = Int(Double(units) * responded)
             return ArmAggregate(
                 arm: key, segment: nil, isTotal: true, units: units,
                 metrics: [
-                    proportion(units: units, rate: opened), proportion(units: units, rate: responded),
+                    proportion(units: units, rate: opened),
+                    proportion(units: units, rate: responded),
                     MetricAggregate(
                         units: responders, sum: 0, sumOfSquares: 0, covariate: nil,
                         promoters: Int(Double(responders) * promoters),

@@ -12,7 +12,9 @@ private func offset(of needle: String, in text: String) -> Int? {
 /// Writes a sample to `$SPLITLANE_RENDER_SAMPLES/name` when that variable is set, so
 /// that a person can look at the renderers' output.
 private func keepSample(_ text: String, name: String) throws {
-    guard let directory = ProcessInfo.processInfo.environment["SPLITLANE_RENDER_SAMPLES"] else { return }
+    guard let directory = ProcessInfo.processInfo.environment["SPLITLANE_RENDER_SAMPLES"] else {
+        return
+    }
     try text.write(toFile: directory + "/" + name, atomically: true, encoding: .utf8)
 }
 
@@ -77,7 +79,9 @@ struct TableRenderingTests {
         let narrow = readout.renderTable(color: false, width: 100)
 
         #expect(wide.contains("flags"))
-        #expect(!narrow.split(separator: "\n").contains { $0.hasPrefix("arm ") && $0.contains("flags") })
+        #expect(
+            !narrow.split(separator: "\n").contains { $0.hasPrefix("arm ") && $0.contains("flags") }
+        )
         #expect(narrow.contains("  credit: "))
     }
 
@@ -113,7 +117,9 @@ struct MarkdownRenderingTests {
         let text = ReadoutFixtures.recovery(mismatch: true).renderMarkdown()
 
         #expect(text.hasPrefix("> [!CAUTION]\n> **Sample ratio mismatch**"))
-        #expect((offset(of: "Sample ratio mismatch", in: text) ?? .max) < (offset(of: "### `winback_90d`", in: text) ?? .min))
+        #expect(
+            (offset(of: "Sample ratio mismatch", in: text) ?? .max)
+                < (offset(of: "### `winback_90d`", in: text) ?? .min))
     }
 
     @Test func tablesHaveOneCellPerColumn() throws {
@@ -130,7 +136,9 @@ struct MarkdownRenderingTests {
                 continue
             }
             // Escaped pipes inside cells do not separate them.
-            let cells = line.replacing("\\|", with: "").split(separator: "|", omittingEmptySubsequences: false).count
+            let cells = line.replacing("\\|", with: "").split(
+                separator: "|", omittingEmptySubsequences: false
+            ).count
             if columns == nil { tables += 1 }
             #expect(cells == (columns ?? cells), "\(line)")
             columns = cells
@@ -250,9 +258,12 @@ struct HTMLRenderingTests {
     }
 
     @Test func selfContained() throws {
-        let page = Readout.renderHTML([ReadoutFixtures.channel(), ReadoutFixtures.recovery(mismatch: true)])
+        let page = Readout.renderHTML([
+            ReadoutFixtures.channel(), ReadoutFixtures.recovery(mismatch: true),
+        ])
         try keepSample(page, name: "report.html")
-        try keepSample(ReadoutFixtures.recovery(segmented: true).renderHTML(), name: "recovery.html")
+        try keepSample(
+            ReadoutFixtures.recovery(segmented: true).renderHTML(), name: "recovery.html")
 
         #expect(page.hasPrefix("<!DOCTYPE html>"))
         #expect(!page.contains("http://"))

@@ -64,9 +64,11 @@ struct ForestPlot {
     /// The plot as an inline `<svg>` element; every label is HTML-escaped.
     func svg(title: String) -> String {
         let height = Self.top + Double(rows.count) * Self.rowHeight + Self.axisHeight
-        let scale = axis(values: rows.flatMap { [$0.estimate, $0.interval?.lower, $0.interval?.upper] })
+        let scale = axis(
+            values: rows.flatMap { [$0.estimate, $0.interval?.lower, $0.interval?.upper] })
         let x = { (value: Double) -> Double in
-            Self.plotLeft + (value - scale.lower) / (scale.upper - scale.lower) * (Self.plotRight - Self.plotLeft)
+            Self.plotLeft + (value - scale.lower) / (scale.upper - scale.lower)
+                * (Self.plotRight - Self.plotLeft)
         }
         let axisY = Self.top + Double(rows.count) * Self.rowHeight + 4
 
@@ -93,10 +95,12 @@ struct ForestPlot {
         parts.append(
             "<line x1=\"\(zeroX)\" y1=\"\(Self.n(Self.top - 6))\" x2=\"\(zeroX)\" y2=\"\(Self.n(axisY))\" "
                 + "stroke=\"#1f2328\" stroke-width=\"1.2\" stroke-dasharray=\"4 3\"/>")
-        let axisTitle = (isRelative ? "relative lift" : "absolute lift") + " vs control, \(intervalLabel)"
+        let axisTitle =
+            (isRelative ? "relative lift" : "absolute lift") + " vs control, \(intervalLabel)"
         parts.append(
             "<text x=\"\(Self.n((Self.plotLeft + Self.plotRight) / 2))\" y=\"\(Self.n(axisY + 36))\" "
-                + "text-anchor=\"middle\" font-size=\"12\" fill=\"#59636e\">\(HTML.escape(axisTitle))</text>")
+                + "text-anchor=\"middle\" font-size=\"12\" fill=\"#59636e\">\(HTML.escape(axisTitle))</text>"
+        )
 
         for (index, row) in rows.enumerated() {
             parts += rowElements(row, y: Self.top + (Double(index) + 0.5) * Self.rowHeight, x: x)
@@ -159,7 +163,8 @@ struct ForestPlot {
 
         let raw = (upper - lower) / 5
         let magnitude = pow(10, (log10(raw)).rounded(.down))
-        let step = [1.0, 2, 2.5, 5, 10].map { $0 * magnitude }.first { $0 >= raw } ?? 10 * magnitude
+        let step =
+            [1.0, 2, 2.5, 5, 10].map { $0 * magnitude }.first { $0 >= raw } ?? 10 * magnitude
         lower = (lower / step).rounded(.down) * step
         upper = (upper / step).rounded(.up) * step
 
@@ -173,17 +178,21 @@ struct ForestPlot {
     }
 
     /// The axis range, its ticks and their labels in the plot's units.
-    private func axis(values: [Double?]) -> (lower: Double, upper: Double, ticks: [Double], labels: [String]) {
+    private func axis(values: [Double?]) -> (
+        lower: Double, upper: Double, ticks: [Double], labels: [String]
+    ) {
         let (lower, upper, ticks) = axisData(values)
         let step = ticks.count > 1 ? ticks[1] - ticks[0] : 1
         let scaled = isRelative || format.kind == .proportion ? step * 100 : step
-        let decimals = (0...6).first { digits in
-            let shifted = scaled * pow(10, Double(digits))
-            return abs(shifted - shifted.rounded()) < 1e-6
-        } ?? 6
+        let decimals =
+            (0...6).first { digits in
+                let shifted = scaled * pow(10, Double(digits))
+                return abs(shifted - shifted.rounded()) < 1e-6
+            } ?? 6
         let labels = ticks.map { tick -> String in
             if isRelative { return MetricFormat.signed(tick * 100, decimals) + "%" }
-            let number = MetricFormat.signed(format.kind == .proportion ? tick * 100 : tick, decimals)
+            let number = MetricFormat.signed(
+                format.kind == .proportion ? tick * 100 : tick, decimals)
             return format.liftUnit.isEmpty ? number : number + " " + format.liftUnit
         }
         return (lower, upper, ticks, labels)

@@ -37,7 +37,9 @@ extension Readout {
         return lines.joined(separator: "\n") + "\n"
     }
 
-    private func csvRow(segment: SegmentReadout?, metric: MetricReadout, result: ArmResult) -> String {
+    private func csvRow(segment: SegmentReadout?, metric: MetricReadout, result: ArmResult)
+        -> String
+    {
         let comparison = result.comparison
         let fields: [String] = [
             experiment, segment?.attribute ?? "", segment?.value ?? "", metric.key,
@@ -45,9 +47,11 @@ extension Readout {
             result.arm, String(result.units), String(metric.controlUnits),
             Self.csvNumber(comparison.treatmentValue), Self.csvNumber(comparison.controlValue),
             Self.csvNumber(comparison.absoluteLift),
-            Self.csvNumber(comparison.absoluteCI?.lower), Self.csvNumber(comparison.absoluteCI?.upper),
+            Self.csvNumber(comparison.absoluteCI?.lower),
+            Self.csvNumber(comparison.absoluteCI?.upper),
             Self.csvNumber(comparison.relativeLift),
-            Self.csvNumber(comparison.relativeCI?.lower), Self.csvNumber(comparison.relativeCI?.upper),
+            Self.csvNumber(comparison.relativeCI?.lower),
+            Self.csvNumber(comparison.relativeCI?.upper),
             Self.csvNumber(comparison.pValue), Self.csvNumber(result.adjustedPValue),
             String(result.isSignificant), result.verdict.rawValue, comparison.test.rawValue,
             Self.csvNumber(comparison.statistic), Self.csvNumber(comparison.degreesOfFreedom),

@@ -31,7 +31,9 @@ extension Readout {
         lines.append("")
         lines.append("### Arms")
         lines.append("")
-        lines.append("Sample ratio: \(Self.markdown(srmStatistics)), \(srm.isMismatch ? "**mismatch**" : "ok").")
+        lines.append(
+            "Sample ratio: \(Self.markdown(srmStatistics)), \(srm.isMismatch ? "**mismatch**" : "ok")."
+        )
         lines.append("")
         lines += Self.markdownTable(
             ["arm", "units", "expected", "observed", "cost"], right: [1, 2, 3, 4],
@@ -53,10 +55,12 @@ extension Readout {
             lines.append("### Segment \(Self.markdown(Self.segmentTitle(segment)))")
             let small = smallArms(segment)
             if !small.isEmpty {
-                let names = small.map { "\(Self.markdown($0.key)) (\($0.units))" }.joined(separator: ", ")
+                let names = small.map { "\(Self.markdown($0.key)) (\($0.units))" }.joined(
+                    separator: ", ")
                 lines.append("")
                 lines.append(
-                    "> [!WARNING]\n> Small sample: \(names) below \(minimumUnits) units; treat as exploratory.")
+                    "> [!WARNING]\n> Small sample: \(names) below \(minimumUnits) units; treat as exploratory."
+                )
             }
             for metric in segment.metrics {
                 lines.append("")
@@ -80,11 +84,13 @@ extension Readout {
             var verdict = result.verdict.label
             if result.verdict != .inconclusive { verdict = "**\(verdict)**" }
             rows.append([
-                Self.markdown(result.arm), String(result.units), format.value(comparison.treatmentValue),
+                Self.markdown(result.arm), String(result.units),
+                format.value(comparison.treatmentValue),
                 format.liftWithInterval(comparison.absoluteLift, comparison.absoluteCI),
                 MetricFormat.relativeWithInterval(comparison.relativeLift, comparison.relativeCI),
                 MetricFormat.pValue(comparison.pValue), MetricFormat.pValue(result.adjustedPValue),
-                comparison.test.rawValue, verdict, result.notes.map(Self.markdown).joined(separator: ", "),
+                comparison.test.rawValue, verdict,
+                result.notes.map(Self.markdown).joined(separator: ", "),
             ])
         }
 
@@ -97,7 +103,9 @@ extension Readout {
 
         if metric.hasNetValue {
             lines.append("")
-            lines.append("Net value per unit after offer cost, vs \(Self.markdown(controlArm ?? "control")):")
+            lines.append(
+                "Net value per unit after offer cost, vs \(Self.markdown(controlArm ?? "control")):"
+            )
             lines.append("")
             lines += Self.markdownTable(
                 ["arm", "offer cost", "net value / unit", interval], right: [1, 2],
@@ -116,7 +124,10 @@ extension Readout {
     /// A GFM table with the given right-aligned columns.
     static func markdownTable(_ titles: [String], right: Set<Int>, rows: [[String]]) -> [String] {
         let rule = titles.indices.map { right.contains($0) ? "---:" : "---" }
-        return ["| " + titles.joined(separator: " | ") + " |", "| " + rule.joined(separator: " | ") + " |"]
+        return [
+            "| " + titles.joined(separator: " | ") + " |",
+            "| " + rule.joined(separator: " | ") + " |",
+        ]
             + rows.map { "| " + $0.joined(separator: " | ") + " |" }
     }
 

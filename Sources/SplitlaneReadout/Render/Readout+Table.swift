@@ -51,7 +51,8 @@ extension Readout {
             + Self.wrap(Self.srmAdvice, width: inner)
         var lines = ["┏" + String(repeating: "━", count: inner + 2) + "┓"]
         for text in body {
-            let padding = String(repeating: " ", count: max(0, inner - TextTable.displayWidth(text)))
+            let padding = String(
+                repeating: " ", count: max(0, inner - TextTable.displayWidth(text)))
             lines.append("┃ " + text + padding + " ┃")
         }
         lines.append("┗" + String(repeating: "━", count: inner + 2) + "┛")
@@ -65,7 +66,8 @@ extension Readout {
         guard let metric = primaryMetric, !metric.results.isEmpty else { return [] }
         let format = MetricFormat(metric: metric)
         let parts = metric.results.map { result in
-            let text = "\(result.arm) \(result.verdict.label) \(format.lift(result.comparison.absoluteLift))"
+            let text =
+                "\(result.arm) \(result.verdict.label) \(format.lift(result.comparison.absoluteLift))"
             guard color else { return text }
             return Self.tone(of: result).ansi + text + TextTable.reset
         }
@@ -146,8 +148,10 @@ extension Readout {
                 [
                     result.arm, String(result.units), format.value(comparison.treatmentValue),
                     format.liftWithInterval(comparison.absoluteLift, comparison.absoluteCI),
-                    MetricFormat.relativeWithInterval(comparison.relativeLift, comparison.relativeCI),
-                    MetricFormat.pValue(comparison.pValue), MetricFormat.pValue(result.adjustedPValue),
+                    MetricFormat.relativeWithInterval(
+                        comparison.relativeLift, comparison.relativeCI),
+                    MetricFormat.pValue(comparison.pValue),
+                    MetricFormat.pValue(result.adjustedPValue),
                     comparison.test.rawValue, result.verdict.label,
                     result.notes.joined(separator: ", "),
                 ], tone: Self.tone(of: result))
@@ -183,7 +187,8 @@ extension Readout {
         let small = smallArms(segment)
         if !small.isEmpty {
             let names = small.map { "\($0.key) \($0.units)" }.joined(separator: ", ")
-            let warning = "⚠ small sample: \(names) units (minimum \(minimumUnits)); treat as exploratory"
+            let warning =
+                "⚠ small sample: \(names) units (minimum \(minimumUnits)); treat as exploratory"
             lines.append(color ? TextTable.Tone.warning.ansi + warning + TextTable.reset : warning)
         }
 
