@@ -68,7 +68,7 @@ extension Readout {
         let parts = metric.results.map { result in
             let text =
                 "\(result.arm) \(result.verdict.label) \(format.lift(result.comparison.absoluteLift))"
-            guard color else { return text }
+            guard color, Self.tone(of: result) != .plain else { return text }
             return Self.tone(of: result).ansi + text + TextTable.reset
         }
         return ["primary metric \(metric.key): " + parts.joined(separator: "; ")]
