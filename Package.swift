@@ -107,7 +107,7 @@ let package = Package(
             dependencies: [
                 "SplitlaneDefinitions", "SplitlaneAssignment", "SplitlaneStatistics",
                 "SplitlaneStorage", "SplitlaneReadout", "SplitlaneService", "Postgres",
-                "SplitlaneJSON",
+                "SplitlaneJSON", "HTTPServer",
             ],
             swiftSettings: strictSwift
         ),

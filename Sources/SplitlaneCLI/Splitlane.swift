@@ -101,6 +101,7 @@ public enum Splitlane {
             IngestCommand.self,
             ReadoutCommand.self,
             PowerCommand.self,
+            SimulateCommand.self,
         ]
     }
 
