@@ -55,11 +55,13 @@ public struct EmbeddedCluster: Sendable {
 
     /// The cluster's state, read from `pg_ctl status`.
     public func status() throws -> Status {
-        guard FileManager.default.fileExists(
-            atPath: dataDirectory.appendingPathComponent("PG_VERSION").path)
+        guard
+            FileManager.default.fileExists(
+                atPath: dataDirectory.appendingPathComponent("PG_VERSION").path)
         else { return .notCreated }
         let bin = try Self.binDirectory()
-        let code = try run(bin.appendingPathComponent("pg_ctl"), ["-D", dataDirectory.path, "status"])
+        let code = try run(
+            bin.appendingPathComponent("pg_ctl"), ["-D", dataDirectory.path, "status"])
         guard code == 0, let port else { return .stopped }
         return .running(port: port)
     }
@@ -87,17 +89,21 @@ public struct EmbeddedCluster: Sendable {
         guard case .running = try status() else { return }
         let bin = try Self.binDirectory()
         let code = try run(
-            bin.appendingPathComponent("pg_ctl"), ["-D", dataDirectory.path, "-m", "fast", "-w", "stop"])
-        guard code == 0 else { throw clusterError("pg_ctl could not stop the cluster", showLog: true) }
+            bin.appendingPathComponent("pg_ctl"),
+            ["-D", dataDirectory.path, "-m", "fast", "-w", "stop"])
+        guard code == 0 else {
+            throw clusterError("pg_ctl could not stop the cluster", showLog: true)
+        }
     }
 
     /// The conninfo splitlane itself connects with: the Unix socket when the path
     /// fits, otherwise TCP with the password (do not print it; see ``analystURL``).
     public var connectionString: String {
         if usesSocket { return analystURL }
-        let password = (try? String(contentsOf: passwordFile, encoding: .utf8)) ?? ""
+        let password = ((try? String(contentsOf: passwordFile, encoding: .utf8)) ?? "")
+            .trimmingCharacters(in: .whitespacesAndNewlines)
         return "host=127.0.0.1 port=\(port ?? 5432) dbname=\(Self.databaseName) "
-            + "user=\(Self.userName) password='\(password.trimmingCharacters(in: .whitespacesAndNewlines))'"
+            + "user=\(Self.userName) password='\(password)'"
     }
 
     /// A URL to give `psql`, which never contains the password: the Unix socket, or
@@ -105,7 +111,8 @@ public struct EmbeddedCluster: Sendable {
     public var analystURL: String {
         let port = self.port ?? 5432
         if usesSocket {
-            let host = directory.path.addingPercentEncoding(withAllowedCharacters: .alphanumerics)
+            let host =
+                directory.path.addingPercentEncoding(withAllowedCharacters: .alphanumerics)
                 ?? directory.path
             return "postgresql:///\(Self.databaseName)?host=\(host)&port=\(port)"
                 + "&user=\(Self.userName)"
@@ -201,7 +208,8 @@ public struct EmbeddedCluster: Sendable {
     private func run(_ tool: URL, _ arguments: [String]) throws -> Int32 {
         var argv: [String]
         if Self.isRoot {
-            let runuser = FileManager.default.isExecutableFile(atPath: "/usr/sbin/runuser")
+            let runuser =
+                FileManager.default.isExecutableFile(atPath: "/usr/sbin/runuser")
                 ? "/usr/sbin/runuser" : "/sbin/runuser"
             argv = [runuser, "-u", "postgres", "--", tool.path] + arguments
         } else {
@@ -253,7 +261,8 @@ public struct EmbeddedCluster: Sendable {
 
     private func clusterError(_ message: String, showLog: Bool) -> StorageError {
         let log = showLog ? logFile : directory.appendingPathComponent("splitlane-cluster.log")
-        let tail = (try? String(contentsOf: log, encoding: .utf8))
+        let tail =
+            (try? String(contentsOf: log, encoding: .utf8))
             .map { $0.split(separator: "\n").suffix(5).joined(separator: "\n") } ?? ""
         return StorageError(
             code: .cluster,
@@ -271,7 +280,9 @@ public struct EmbeddedCluster: Sendable {
             .sorted { $0.0 > $1.0 }
         for (_, name) in versions {
             let bin = URL(fileURLWithPath: "\(root)/\(name)/bin")
-            if FileManager.default.isExecutableFile(atPath: bin.appendingPathComponent("initdb").path) {
+            if FileManager.default.isExecutableFile(
+                atPath: bin.appendingPathComponent("initdb").path)
+            {
                 return bin
             }
         }
@@ -320,13 +331,16 @@ public struct EmbeddedCluster: Sendable {
                 getsockname(fd, $0, &length)
             }
         }
-        guard named == 0 else { throw StorageError(code: .cluster, message: "getsockname() failed") }
+        guard named == 0 else {
+            throw StorageError(code: .cluster, message: "getsockname() failed")
+        }
         return Int(UInt16(bigEndian: address.sin_port))
     }
 
     static func randomPassword() -> String {
         var generator = SystemRandomNumberGenerator()
         let alphabet = Array("abcdefghijkmnopqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789")
-        return String((0..<32).map { _ in alphabet[Int(generator.next() % UInt64(alphabet.count))] })
+        return String(
+            (0..<32).map { _ in alphabet[Int(generator.next() % UInt64(alphabet.count))] })
     }
 }

@@ -26,9 +26,12 @@ struct EmbeddedClusterTests {
                 occurredAt: Date(timeIntervalSince1970: 1_790_000_000))
         ])
         store.connection.close()
-        #expect(!cluster.analystURL.contains(try String(
-            contentsOf: directory.appendingPathComponent("password"), encoding: .utf8)
-            .trimmingCharacters(in: .whitespacesAndNewlines)))
+        #expect(
+            !cluster.analystURL.contains(
+                try String(
+                    contentsOf: directory.appendingPathComponent("password"), encoding: .utf8
+                )
+                .trimmingCharacters(in: .whitespacesAndNewlines)))
 
         try cluster.stop()
         #expect(try cluster.status() == .stopped)
