@@ -33,6 +33,8 @@ echo "rows: $rows, file: $(du -h "$work/events.csv" | cut -f1)"
 psql -q "$base/postgres" -c "CREATE DATABASE bench_splitlane" -c "CREATE DATABASE bench_psql"
 psql -q -v ON_ERROR_STOP=1 "$base/bench_psql" -f sql/001_schema.sql >/dev/null
 
+.build/release/splitlane db migrate --database-url "$base/bench_splitlane" >/dev/null
+
 echo "splitlane ingest:"
 /usr/bin/time -f "  %e s wall, %U s user, %M KiB max RSS" \
     .build/release/splitlane ingest "$work/events.csv" --format json \
