@@ -13,7 +13,9 @@ struct SyncTests {
         ExperimentDefinition(
             key: "channel-test", name: "Survey channel", unit: "recipient", status: status,
             salt: salt,
-            eligibility: [Condition(attribute: "vertical", test: .equal(ConditionValue(text: "pharmacy")))],
+            eligibility: [
+                Condition(attribute: "vertical", test: .equal(ConditionValue(text: "pharmacy")))
+            ],
             arms: [
                 Arm(key: "sms", weight: weights[0], isControl: true),
                 Arm(key: "email", weight: weights[1]),
