@@ -7,7 +7,10 @@ enum ReadoutCommand: Command {
     static let spec = CommandSpec(
         path: ["readout"],
         abstract: "Analyse an experiment: lift, intervals, tests, sample-ratio check, segments.",
-        arguments: [ArgumentSpec("EXPERIMENT", help: "The experiment key.")],
+        arguments: [
+            ArgumentSpec("EXPERIMENT", help: "The experiment key (several only with --format html).",
+                isRepeating: true)
+        ],
         options: [
             OptionSpec("by", value: "ATTR", help: "Repeat the analysis per value of a segment attribute."),
             OptionSpec("format", value: "FORMAT", help: "Output format (default: table).",
@@ -21,6 +24,7 @@ enum ReadoutCommand: Command {
             "splitlane readout detractor-recovery-2026q4",
             "splitlane readout survey-channel-2026 --by lane --format json",
             "splitlane readout detractor-recovery-2026q4 --format html -o recovery.html",
+            "splitlane readout survey-channel-2026 detractor-recovery-2026q4 --format html -o report.html",
         ],
         discussion: """
             The sample-ratio check comes first: a mismatch means the arms are not \
@@ -31,32 +35,43 @@ enum ReadoutCommand: Command {
     )
 
     static func run(_ arguments: ParsedArguments, context: CommandContext) throws -> Int32 {
-        let key = arguments.value("EXPERIMENT") ?? ""
-        let asOf = try Timestamp.option("as-of", arguments, spec: spec) ?? Date()
-        let experiment = try context.loadExperiment(key, arguments)
-        let segment = arguments.value("by")
-        if let segment, !experiment.segments.contains(segment) {
-            let known = experiment.segments.joined(separator: ", ")
-            throw UsageError(
-                "\"\(segment)\" is not a segment of \(key) (segments: \(known.isEmpty ? "none" : known))",
-                command: spec.path)
+        let keys = arguments.values("EXPERIMENT")
+        let format = arguments.value("format") ?? "table"
+        guard !keys.isEmpty else { throw UsageError("missing argument EXPERIMENT", command: spec.path) }
+        guard keys.count == 1 || format == "html" else {
+            throw UsageError("several experiments go on one page only with --format html", command: spec.path)
         }
+        let asOf = try Timestamp.option("as-of", arguments, spec: spec) ?? Date()
+        let segment = arguments.value("by")
 
         let store = try context.openStore(arguments)
-        if context.console.isErrorTerminal { context.console.progress("aggregating \(key) in PostgreSQL…") }
-        let aggregates = try context.storageCall {
-            try ReadoutQuery(experiment: experiment, asOf: asOf, segmentAttribute: segment).run(on: store.connection)
+        var readouts: [Readout] = []
+        for key in keys {
+            let experiment = try context.loadExperiment(key, arguments)
+            if let segment, !experiment.segments.contains(segment) {
+                let known = experiment.segments.joined(separator: ", ")
+                throw UsageError(
+                    "\"\(segment)\" is not a segment of \(key) (segments: \(known.isEmpty ? "none" : known))",
+                    command: spec.path)
+            }
+            context.console.progress("aggregating \(key) in PostgreSQL…")
+            let aggregates = try context.storageCall {
+                try ReadoutQuery(experiment: experiment, asOf: asOf, segmentAttribute: segment)
+                    .run(on: store.connection)
+            }
+            readouts.append(
+                ReadoutBuilder(experiment: experiment, asOf: asOf).build(from: aggregates, segmentAttribute: segment))
         }
         context.console.endProgress()
-        let readout = ReadoutBuilder(experiment: experiment, asOf: asOf).build(from: aggregates, segmentAttribute: segment)
+        let readout = readouts[0]
 
         let output = arguments.value("output")
         let text: String
-        switch arguments.value("format") ?? "table" {
+        switch format {
         case "json": text = readout.json.prettySerialized() + "\n"
         case "csv": text = readout.renderCSV()
         case "markdown": text = readout.renderMarkdown()
-        case "html": text = readout.renderHTML()
+        case "html": text = readouts.count == 1 ? readout.renderHTML() : Readout.renderHTML(readouts)
         default: text = readout.renderTable(color: output == nil && context.console.usesColor)
         }
 
