@@ -107,7 +107,7 @@ let package = Package(
             dependencies: [
                 "SplitlaneDefinitions", "SplitlaneAssignment", "SplitlaneStatistics",
                 "SplitlaneStorage", "SplitlaneReadout", "SplitlaneService", "Postgres",
-                "SplitlaneJSON",
+                "SplitlaneJSON", "HTTPServer",
             ],
             swiftSettings: strictSwift
         ),
@@ -146,6 +146,11 @@ let package = Package(
             swiftSettings: strictSwift
         ),
         .testTarget(
+            name: "SplitlaneReadoutTests",
+            dependencies: ["SplitlaneReadout", "SplitlaneDefinitions", "SplitlaneStatistics", "SplitlaneJSON"],
+            swiftSettings: strictSwift
+        ),
+        .testTarget(
             name: "HTTPServerTests",
             dependencies: ["HTTPServer"],
             swiftSettings: strictSwift
@@ -153,6 +158,21 @@ let package = Package(
         .testTarget(
             name: "SplitlaneCLITests",
             dependencies: ["SplitlaneCLI"],
+            swiftSettings: strictSwift
+        ),
+        .target(
+            name: "LiveTestSupport",
+            dependencies: ["Postgres", "SplitlaneStorage"],
+            path: "Tests/LiveTestSupport",
+            swiftSettings: strictSwift
+        ),
+        .testTarget(
+            name: "LiveReadoutTests",
+            dependencies: [
+                "LiveTestSupport", "Postgres", "SplitlaneStorage", "SplitlaneDefinitions",
+                "SplitlaneReadout", "SplitlaneStatistics", "SplitlaneJSON",
+            ],
+            resources: [.copy("Fixtures")],
             swiftSettings: strictSwift
         ),
         .testTarget(

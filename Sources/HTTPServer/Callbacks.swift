@@ -31,9 +31,9 @@ func accessCallback(
     let state = Unmanaged<RequestState>.fromOpaque(stored).takeUnretainedValue()
 
     if let uploadSize, uploadSize.pointee > 0 {
-        core.receive(state, data: uploadData, count: uploadSize.pointee)
+        let keepReading = core.receive(state, data: uploadData, count: uploadSize.pointee)
         uploadSize.pointee = 0
-        return .YES
+        return keepReading ? .YES : .NO
     }
     return core.complete(state)
 }

@@ -25,6 +25,8 @@ final class RequestState: Sendable {
     enum Phase {
         /// Headers are in; the body is being read.
         case receiving
+        /// The body outgrew the limit; the rest is discarded and 413 is sent at its end.
+        case rejecting(discarded: Int)
         /// The handler is running on the daemon thread.
         case handling
         /// The handler returned without answering; the connection is suspended.
@@ -74,7 +76,7 @@ final class RequestState: Sendable {
                 // completion callback can mark the connection finished.
                 MHD_resume_connection(connectionPointer)
                 return true
-            case .receiving, .responded, .queued, .finished:
+            case .receiving, .rejecting, .responded, .queued, .finished:
                 return false
             }
         }

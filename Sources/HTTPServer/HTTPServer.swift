@@ -148,7 +148,10 @@ public final class HTTPServer: Sendable {
         let checks: [(Bool, String)] = [
             (configuration.threadPoolSize >= 1, "threadPoolSize must be at least 1"),
             (configuration.connectionLimit >= 1, "connectionLimit must be at least 1"),
-            (configuration.connectionTimeoutSeconds >= 0, "connectionTimeoutSeconds must not be negative"),
+            (
+                configuration.connectionTimeoutSeconds >= 0,
+                "connectionTimeoutSeconds must not be negative"
+            ),
             (configuration.maxRequestBodyBytes >= 0, "maxRequestBodyBytes must not be negative"),
         ]
         for (holds, message) in checks where !holds {

@@ -24,10 +24,12 @@ struct ListenSocket {
 
         let descriptor = socket(first.pointee.ai_family, Int32(SOCK_STREAM.rawValue), 0)
         guard descriptor >= 0 else {
-            throw HTTPServerError(code: .bindFailed, message: "cannot create a socket", systemError: errno)
+            throw HTTPServerError(
+                code: .bindFailed, message: "cannot create a socket", systemError: errno)
         }
         var yes: Int32 = 1
-        _ = setsockopt(descriptor, SOL_SOCKET, SO_REUSEADDR, &yes, socklen_t(MemoryLayout<Int32>.size))
+        _ = setsockopt(
+            descriptor, SOL_SOCKET, SO_REUSEADDR, &yes, socklen_t(MemoryLayout<Int32>.size))
 
         guard bind(descriptor, first.pointee.ai_addr, first.pointee.ai_addrlen) == 0,
             listen(descriptor, backlog) == 0,
@@ -52,7 +54,8 @@ struct ListenSocket {
         guard named == 0 else {
             let failure = errno
             close(descriptor)
-            throw HTTPServerError(code: .bindFailed, message: "cannot read the bound port", systemError: failure)
+            throw HTTPServerError(
+                code: .bindFailed, message: "cannot read the bound port", systemError: failure)
         }
         self.descriptor = descriptor
         self.port = Self.port(of: bound)

@@ -64,25 +64,53 @@ final class ServerCore: Sendable {
         return state
     }
 
-    /// Appends an upload chunk; answers 413 and drops the body once it grows past the limit.
-    func receive(_ state: RequestState, data: UnsafePointer<CChar>?, count: Int) {
+    /// Appends an upload chunk; past the limit, answers 413 or starts discarding.
+    ///
+    /// libmicrohttpd 0.9.75 refuses `MHD_queue_response` while a body is still being
+    /// read, so a chunked body that outgrows the limit is discarded up to
+    /// `discardAllowance` more bytes and answered with 413 when it ends; a body longer
+    /// than that gets its connection closed without an answer (the return is false).
+    func receive(_ state: RequestState, data: UnsafePointer<CChar>?, count: Int) -> Bool {
+        enum Outcome {
+            case stored, overflowed, discarded, exhausted
+        }
         let limit = maxRequestBodyBytes
-        let overflowed = state.slot.withLock { slot -> Bool in
-            guard case .receiving = slot.phase else {
-                return false
+        let allowance = discardAllowance
+        let outcome = state.slot.withLock { slot -> Outcome in
+            switch slot.phase {
+            case .receiving:
+                guard slot.body.count + count <= limit else {
+                    slot.body = []
+                    return .overflowed
+                }
+                if let data {
+                    slot.body.append(contentsOf: UnsafeRawBufferPointer(start: data, count: count))
+                }
+                return .stored
+            case .rejecting(let discarded):
+                slot.phase = .rejecting(discarded: discarded + count)
+                return discarded + count > allowance ? .exhausted : .discarded
+            case .handling, .suspended, .responded, .queued, .finished:
+                return .discarded
             }
-            guard slot.body.count + count <= limit else {
-                slot.body = []
-                return true
-            }
-            if let data {
-                slot.body.append(contentsOf: UnsafeRawBufferPointer(start: data, count: count))
-            }
+        }
+
+        switch outcome {
+        case .stored, .discarded:
+            return true
+        case .exhausted:
             return false
+        case .overflowed:
+            if !rejectTooLarge(state) {
+                state.slot.withLock { $0.phase = .rejecting(discarded: count) }
+            }
+            return true
         }
-        if overflowed {
-            rejectTooLarge(state)
-        }
+    }
+
+    /// How many bytes past the limit are read and dropped before the connection is cut.
+    var discardAllowance: Int {
+        max(maxRequestBodyBytes, 64 * 1024)
     }
 
     /// Handles the last callback of a request: runs the handler, or queues its late answer.
@@ -103,6 +131,9 @@ final class ServerCore: Sendable {
             case .responded(let response):
                 slot.phase = .queued
                 return .queue(response)
+            case .rejecting:
+                slot.phase = .queued
+                return .queue(self.tooLargeResponse)
             case .handling, .suspended, .queued, .finished:
                 return .nothing
             }
@@ -157,8 +188,20 @@ final class ServerCore: Sendable {
 
     // MARK: libmicrohttpd calls
 
-    /// Queues a 413 answer before the body is read (or while it is being read).
-    private func rejectTooLarge(_ state: RequestState) {
+    /// The 413 answer, which also asks the client to close the connection.
+    var tooLargeResponse: HTTPResponse {
+        var response = HTTPResponse.jsonError(
+            status: 413,
+            code: "payload_too_large",
+            message: "the request body exceeds \(maxRequestBodyBytes) bytes"
+        )
+        response.headers.replaceOrAdd(name: "Connection", value: "close")
+        return response
+    }
+
+    /// Queues a 413 answer while the body is unread; false when libmicrohttpd refused it.
+    @discardableResult
+    private func rejectTooLarge(_ state: RequestState) -> Bool {
         let accepted = state.slot.withLock { slot -> Bool in
             guard case .receiving = slot.phase else {
                 return false
@@ -168,16 +211,13 @@ final class ServerCore: Sendable {
             return true
         }
         guard accepted else {
-            return
+            return false
         }
-        let response = HTTPResponse.jsonError(
-            status: 413,
-            code: "payload_too_large",
-            message: "the request body exceeds \(maxRequestBodyBytes) bytes"
-        )
-        var closing = response
-        closing.headers.replaceOrAdd(name: "Connection", value: "close")
-        _ = queue(closing, on: state)
+        guard queue(tooLargeResponse, on: state) == .YES else {
+            state.slot.withLock { $0.phase = .receiving }
+            return false
+        }
+        return true
     }
 
     /// Builds an `MHD_Response` and queues it; calls `MHD_create_response_from_buffer`,

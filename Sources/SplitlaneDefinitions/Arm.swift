@@ -12,6 +12,7 @@ public struct Arm: Sendable, Hashable {
     /// Optional human-readable description.
     public var description: String?
 
+    /// Creates an arm; the weight defaults to 1 and the arm is not the control.
     public init(
         key: String,
         weight: Int = 1,
@@ -34,6 +35,7 @@ public struct Layer: Sendable, Hashable {
     /// The half-open range of layer buckets, within `0..<10_000`, this experiment owns.
     public var buckets: Range<Int>
 
+    /// Creates a layer membership owning `buckets` of the named layer.
     public init(name: String, buckets: Range<Int>) {
         self.name = name
         self.buckets = buckets
@@ -49,6 +51,7 @@ public struct AnalysisSettings: Sendable, Hashable {
     /// Arms with fewer units than this get a `small_sample` flag.
     public var minimumUnits: Int
 
+    /// Creates analysis settings; the defaults are those a file gets when it omits them.
     public init(alpha: Double = 0.05, correction: Correction = .holm, minimumUnits: Int = 100) {
         self.alpha = alpha
         self.correction = correction

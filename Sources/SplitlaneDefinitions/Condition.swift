@@ -86,6 +86,7 @@ public struct ConditionValue: Sendable, Hashable, CustomStringConvertible {
     public var text: String
     public var number: Double?
 
+    /// Keeps the text as written and, when it is a JSON-grammar number, its value.
     public init(text: String) {
         self.text = text
         self.number = AttributeValue.parseNumber(text)
@@ -108,11 +109,13 @@ public struct Condition: Sendable, Hashable {
     public var attribute: String
     public var test: Test
 
+    /// Creates a condition that applies `test` to one attribute.
     public init(attribute: String, test: Test) {
         self.attribute = attribute
         self.test = test
     }
 
+    /// The comparison a condition makes, one case per YAML operator.
     public enum Test: Sendable, Hashable {
         case equal(ConditionValue)
         case notEqual(ConditionValue)

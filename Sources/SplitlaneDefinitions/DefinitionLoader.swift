@@ -10,6 +10,7 @@ public struct DefinitionLoader: Sendable {
     /// Limits on what one file may cost to parse.
     var limits = YAMLParser.Limits()
 
+    /// Creates a loader with the default parsing limits.
     public init() {}
 
     /// Loads and validates one YAML document; `path` is used in error messages.
@@ -177,6 +178,7 @@ public struct DefinitionError: Error, Sendable, Hashable {
     public var location: SourceLocation?
     public var message: String
 
+    /// Creates an error; leave `location` out when it concerns the whole file.
     public init(path: String, location: SourceLocation? = nil, message: String) {
         self.path = path
         self.location = location
@@ -198,6 +200,7 @@ extension DefinitionError: CustomStringConvertible {
 public struct DefinitionErrors: Error, Sendable, Hashable {
     public var errors: [DefinitionError]
 
+    /// Wraps the errors of one load, already in the order to show them.
     public init(_ errors: [DefinitionError]) {
         self.errors = errors
     }

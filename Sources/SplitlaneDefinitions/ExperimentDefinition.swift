@@ -41,6 +41,7 @@ public struct ExperimentDefinition: Sendable, Hashable {
     /// Where the definition came from, for error messages; `nil` when built in code.
     public var origin: Origin?
 
+    /// Creates a definition in code; `salt` defaults to `key`. Performs no validation.
     public init(
         key: String,
         name: String,
@@ -110,6 +111,7 @@ extension ExperimentDefinition {
         public var unit: String
         public var arm: String
 
+        /// Forces `unit` into the arm keyed `arm`.
         public init(unit: String, arm: String) {
             self.unit = unit
             self.arm = arm
@@ -125,6 +127,7 @@ extension ExperimentDefinition {
         /// Where the `layer` value is, when there is one.
         public var layer: SourceLocation?
 
+        /// Records the file and the locations of the key and layer values.
         public init(path: String, key: SourceLocation, layer: SourceLocation? = nil) {
             self.path = path
             self.key = key
@@ -138,11 +141,13 @@ public struct SourceLocation: Sendable, Hashable, Comparable {
     public var line: Int
     public var column: Int
 
+    /// Creates a location from a 1-based line and column.
     public init(line: Int, column: Int) {
         self.line = line
         self.column = column
     }
 
+    /// Orders locations by line, then column.
     public static func < (lhs: SourceLocation, rhs: SourceLocation) -> Bool {
         (lhs.line, lhs.column) < (rhs.line, rhs.column)
     }

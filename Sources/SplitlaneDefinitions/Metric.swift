@@ -17,6 +17,7 @@ public struct Metric: Sendable, Hashable {
     /// Optional human-readable description.
     public var description: String?
 
+    /// Creates a metric; defaults match those of a file that omits the fields.
     public init(
         key: String,
         type: Kind,
@@ -39,6 +40,7 @@ public struct Metric: Sendable, Hashable {
         self.description = description
     }
 
+    /// What a metric measures per unit.
     public enum Kind: String, Sendable, Hashable, CaseIterable {
         /// Whether the unit had at least one event in the window (0 or 1).
         case proportion
@@ -48,6 +50,7 @@ public struct Metric: Sendable, Hashable {
         case nps
     }
 
+    /// How a `mean` metric combines a unit's events.
     public enum Aggregate: String, Sendable, Hashable, CaseIterable {
         case count
         case sum
@@ -66,6 +69,7 @@ public struct TimeWindow: Sendable, Hashable, CustomStringConvertible {
     /// The text it was written as, for messages and reports.
     public var description: String
 
+    /// Creates a window of `seconds`, shown as `description` or `<seconds>s`.
     public init(seconds: Int, description: String? = nil) {
         self.seconds = seconds
         self.description = description ?? "\(seconds)s"

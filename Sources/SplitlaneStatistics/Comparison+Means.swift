@@ -49,7 +49,8 @@ extension Comparison {
             result.flags.insert(.cupedUnavailable)
             return result
         }
-        guard let controlArm = CupedArm(control), let treatmentArm = CupedArm(treatment) else {
+        guard let controlArm = CupedArm(control), let treatmentArm = CupedArm(treatment)
+        else {
             return degenerateMeans(control: control, treatment: treatment, test: .cuped)
         }
 
@@ -71,13 +72,16 @@ extension Comparison {
 
         let theta = covariance / covariateVariance
         let pooledCovariateMean = pooledCovariate.sum / Double(pooled.units)
-        let adjustedControl = controlArm.adjusted(theta: theta, center: pooledCovariateMean)
-        let adjustedTreatment = treatmentArm.adjusted(theta: theta, center: pooledCovariateMean)
+        let adjustedControl = controlArm.adjusted(
+            theta: theta, center: pooledCovariateMean)
+        let adjustedTreatment = treatmentArm.adjusted(
+            theta: theta, center: pooledCovariateMean)
         var result = welch(
             control: adjustedControl, treatment: adjustedTreatment, alpha: alpha,
             test: .cuped)
 
-        let unadjusted = controlArm.moments.varianceOfMean + treatmentArm.moments.varianceOfMean
+        let unadjusted =
+            controlArm.moments.varianceOfMean + treatmentArm.moments.varianceOfMean
         let adjusted = adjustedControl.varianceOfMean + adjustedTreatment.varianceOfMean
         if unadjusted > 0 {
             result.varianceReduction = 1 - adjusted / unadjusted
@@ -97,21 +101,26 @@ extension Comparison {
         let controlPart = control.varianceOfMean
         let treatmentPart = treatment.varianceOfMean
         let squaredError = controlPart + treatmentPart
-        let denominator = controlPart * controlPart / Double(control.units - 1)
+        let denominator =
+            controlPart * controlPart / Double(control.units - 1)
             + treatmentPart * treatmentPart / Double(treatment.units - 1)
         let degreesOfFreedom = squaredError * squaredError / denominator
-        if squaredError > 0, denominator > 0, degreesOfFreedom.isFinite, alpha > 0, alpha < 1 {
+        if squaredError > 0, denominator > 0, degreesOfFreedom.isFinite, alpha > 0,
+            alpha < 1
+        {
             let standardError = squaredError.squareRoot()
             let statistic = difference / standardError
             let critical = Distributions.studentTQuantile(
                 1 - alpha / 2, degreesOfFreedom: degreesOfFreedom)
-            let tail = Distributions.studentTSF(abs(statistic), degreesOfFreedom: degreesOfFreedom)
+            let tail = Distributions.studentTSF(
+                abs(statistic), degreesOfFreedom: degreesOfFreedom)
             result.standardError = standardError
             result.statistic = statistic
             result.degreesOfFreedom = degreesOfFreedom
             result.pValue = tail.isFinite ? min(1, 2 * tail) : nil
             result.absoluteCI = .symmetric(
-                estimate: difference, standardError: standardError, criticalValue: critical,
+                estimate: difference, standardError: standardError,
+                criticalValue: critical,
                 level: 1 - alpha)
         }
         if result.pValue == nil || result.absoluteCI == nil {
@@ -119,7 +128,8 @@ extension Comparison {
         }
 
         let relative = Approximation.relativeLift(
-            control: control.mean, treatment: treatment.mean, controlVariance: controlPart,
+            control: control.mean, treatment: treatment.mean,
+            controlVariance: controlPart,
             treatmentVariance: treatmentPart, alpha: alpha)
         result.relativeLift = relative.lift
         result.relativeCI = relative.interval
@@ -169,7 +179,8 @@ private struct CupedArm {
         guard let covariate = summary.covariate, let mean = summary.mean,
             let variance = summary.variance,
             let covariateVariance = Moments.sampleVariance(
-                n: summary.units, sum: covariate.sum, sumOfSquares: covariate.sumOfSquares),
+                n: summary.units, sum: covariate.sum, sumOfSquares: covariate.sumOfSquares
+            ),
             let covariance = Moments.sampleCovariance(
                 n: summary.units, sumX: covariate.sum, sumY: summary.sum,
                 sumOfProducts: covariate.sumOfProducts)
@@ -184,9 +195,11 @@ private struct CupedArm {
     /// s²y + θ²s²x − 2θ·s_xy (clamped at 0 against rounding).
     func adjusted(theta: Double, center: Double) -> ArmMoments {
         let mean = moments.mean - theta * (covariateMean - center)
-        let variance = moments.variance + theta * theta * covariateVariance
+        let variance =
+            moments.variance + theta * theta * covariateVariance
             - 2 * theta * covariance
-        let floor = Moments.noiseFloor * (moments.variance + theta * theta * covariateVariance)
+        let floor =
+            Moments.noiseFloor * (moments.variance + theta * theta * covariateVariance)
         return ArmMoments(
             mean: mean, variance: variance > floor ? variance : 0, units: moments.units)
     }

@@ -16,7 +16,8 @@ extension Comparison {
         var result = Comparison(
             test: .nps, controlValue: control.score.map { $0 * 100 },
             treatmentValue: treatment.score.map { $0 * 100 })
-        guard let controlScore = control.score, let treatmentScore = treatment.score else {
+        guard let controlScore = control.score, let treatmentScore = treatment.score
+        else {
             result.flags = [.degenerate, .relativeLiftUndefined]
             return result
         }
@@ -40,7 +41,8 @@ extension Comparison {
         }
 
         let relative = Approximation.relativeLift(
-            control: controlScore, treatment: treatmentScore, controlVariance: controlVariance,
+            control: controlScore, treatment: treatmentScore,
+            controlVariance: controlVariance,
             treatmentVariance: treatmentVariance, alpha: alpha)
         result.relativeLift = relative.lift
         result.relativeCI = relative.interval

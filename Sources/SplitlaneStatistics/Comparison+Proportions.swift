@@ -24,7 +24,8 @@ extension Comparison {
 
         let difference = treatmentRate - controlRate
         let controlVariance = controlRate * (1 - controlRate) / Double(control.units)
-        let treatmentVariance = treatmentRate * (1 - treatmentRate) / Double(treatment.units)
+        let treatmentVariance =
+            treatmentRate * (1 - treatmentRate) / Double(treatment.units)
         let standardError = (controlVariance + treatmentVariance).squareRoot()
         result.absoluteLift = difference
 
@@ -52,7 +53,8 @@ extension Comparison {
         }
 
         let relative = Approximation.relativeLift(
-            control: controlRate, treatment: treatmentRate, controlVariance: controlVariance,
+            control: controlRate, treatment: treatmentRate,
+            controlVariance: controlVariance,
             treatmentVariance: treatmentVariance, alpha: alpha)
         result.relativeLift = relative.lift
         result.relativeCI = relative.interval

@@ -22,7 +22,8 @@ public struct ConfidenceInterval: Sendable, Hashable, Codable {
     ) -> ConfidenceInterval? {
         let half = criticalValue * standardError
         guard estimate.isFinite, half.isFinite, standardError > 0 else { return nil }
-        return ConfidenceInterval(lower: estimate - half, upper: estimate + half, level: level)
+        return ConfidenceInterval(
+            lower: estimate - half, upper: estimate + half, level: level)
     }
 
     /// True when `value` lies inside the closed interval.
@@ -143,6 +144,31 @@ public struct Comparison: Sendable, Hashable, Codable {
     public var sortedFlags: [Flag] {
         flags.sorted()
     }
+
+    private enum CodingKeys: String, CodingKey {
+        case test, controlValue, treatmentValue, absoluteLift, absoluteCI, relativeLift
+        case relativeCI, pValue, statistic, degreesOfFreedom, standardError
+        case varianceReduction, flags
+    }
+
+    /// Encodes every field, nil ones left out, with the flags sorted so that the same
+    /// comparison always encodes to the same bytes.
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(test, forKey: .test)
+        try container.encodeIfPresent(controlValue, forKey: .controlValue)
+        try container.encodeIfPresent(treatmentValue, forKey: .treatmentValue)
+        try container.encodeIfPresent(absoluteLift, forKey: .absoluteLift)
+        try container.encodeIfPresent(absoluteCI, forKey: .absoluteCI)
+        try container.encodeIfPresent(relativeLift, forKey: .relativeLift)
+        try container.encodeIfPresent(relativeCI, forKey: .relativeCI)
+        try container.encodeIfPresent(pValue, forKey: .pValue)
+        try container.encodeIfPresent(statistic, forKey: .statistic)
+        try container.encodeIfPresent(degreesOfFreedom, forKey: .degreesOfFreedom)
+        try container.encodeIfPresent(standardError, forKey: .standardError)
+        try container.encodeIfPresent(varianceReduction, forKey: .varianceReduction)
+        try container.encode(sortedFlags, forKey: .flags)
+    }
 }
 
 /// Shared pieces of the normal-approximation tests.
@@ -168,10 +194,13 @@ enum Approximation {
         control: Double, treatment: Double, controlVariance: Double,
         treatmentVariance: Double, alpha: Double
     ) -> (lift: Double?, interval: ConfidenceInterval?) {
-        guard control != 0, control.isFinite, treatment.isFinite else { return (nil, nil) }
+        guard control != 0, control.isFinite, treatment.isFinite else {
+            return (nil, nil)
+        }
         let lift = treatment / control - 1
         let ratio = treatment / control
-        let variance = (treatmentVariance + ratio * ratio * controlVariance)
+        let variance =
+            (treatmentVariance + ratio * ratio * controlVariance)
             / (control * control)
         guard let z = zCritical(alpha: alpha), variance.isFinite, variance > 0 else {
             return (lift, nil)

@@ -31,7 +31,9 @@ public enum Distributions {
     }
 
     /// Student's t quantile, the t with P(T ≤ t) = p. Calls `sl_students_t_quantile`.
-    public static func studentTQuantile(_ p: Double, degreesOfFreedom df: Double) -> Double {
+    public static func studentTQuantile(_ p: Double, degreesOfFreedom df: Double)
+        -> Double
+    {
         sl_students_t_quantile(p, df)
     }
 
@@ -41,7 +43,9 @@ public enum Distributions {
     }
 
     /// Chi-square quantile, the x with P(X ≤ x) = p. Calls `sl_chi_squared_quantile`.
-    public static func chiSquaredQuantile(_ p: Double, degreesOfFreedom df: Double) -> Double {
+    public static func chiSquaredQuantile(_ p: Double, degreesOfFreedom df: Double)
+        -> Double
+    {
         sl_chi_squared_quantile(p, df)
     }
 
@@ -56,7 +60,8 @@ public enum Distributions {
     }
 
     /// Hypergeometric P(X = k) for `draws` items taken from `population` holding
-    /// `successes`; NaN for negative or inconsistent counts. Calls `sl_hypergeometric_pmf`.
+    /// `successes`; NaN for negative or inconsistent counts or a population above
+    /// 2³² − 1. Calls `sl_hypergeometric_pmf`.
     public static func hypergeometricPMF(
         _ k: Int, successes: Int, draws: Int, population: Int
     ) -> Double {

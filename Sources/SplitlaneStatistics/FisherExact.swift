@@ -39,25 +39,24 @@ public enum FisherExact {
             return 1
         }
 
-        let p: Double
+        var p: Double
         if a < mode {
-            let near = Distributions.hypergeometricCDF(
+            p = Distributions.hypergeometricCDF(
                 a, successes: row1, draws: column1, population: population)
-            let start = firstAtMost(threshold, from: mode, to: high, decreasing: true, pmf)
-            let far = start.map {
-                Distributions.hypergeometricSF(
-                    $0 - 1, successes: row1, draws: column1, population: population)
-            } ?? 0
-            p = near + far
+            let start = firstAtMost(
+                threshold, from: mode, to: high, decreasing: true, pmf)
+            if let start {
+                p += Distributions.hypergeometricSF(
+                    start - 1, successes: row1, draws: column1, population: population)
+            }
         } else {
-            let near = Distributions.hypergeometricSF(
+            p = Distributions.hypergeometricSF(
                 a - 1, successes: row1, draws: column1, population: population)
             let end = firstAtMost(threshold, from: low, to: mode, decreasing: false, pmf)
-            let far = end.map {
-                Distributions.hypergeometricCDF(
-                    $0, successes: row1, draws: column1, population: population)
-            } ?? 0
-            p = near + far
+            if let end {
+                p += Distributions.hypergeometricCDF(
+                    end, successes: row1, draws: column1, population: population)
+            }
         }
         guard p.isFinite else { return nil }
         return min(1, p)

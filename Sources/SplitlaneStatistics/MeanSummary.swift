@@ -14,7 +14,9 @@ public struct MeanSummary: Sendable, Hashable, Codable {
     public var covariate: CovariateSums?
 
     /// Creates a summary from sums, as `count(*)`, `sum(y)` and `sum(y * y)` in SQL.
-    public init(units: Int, sum: Double, sumOfSquares: Double, covariate: CovariateSums? = nil) {
+    public init(
+        units: Int, sum: Double, sumOfSquares: Double, covariate: CovariateSums? = nil
+    ) {
         self.units = units
         self.sum = sum
         self.sumOfSquares = sumOfSquares

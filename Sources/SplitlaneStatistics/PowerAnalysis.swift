@@ -14,7 +14,10 @@ public struct SampleSize: Sendable, Hashable, Codable {
     public var totalUnits: Int
 
     /// Creates a result; the `proportions` and `means` planners are the usual way.
-    public init(unitsPerArm: Int, exactUnitsPerArm: Double, comparisonAlpha: Double, totalUnits: Int) {
+    public init(
+        unitsPerArm: Int, exactUnitsPerArm: Double, comparisonAlpha: Double,
+        totalUnits: Int
+    ) {
         self.unitsPerArm = unitsPerArm
         self.exactUnitsPerArm = exactUnitsPerArm
         self.comparisonAlpha = comparisonAlpha
@@ -75,15 +78,18 @@ public enum PowerAnalysis {
     /// - Throws: `StatisticsError` when σ ≤ 0, δ = 0, alpha or power is outside (0, 1),
     ///   or arms < 2.
     public static func means(
-        standardDeviation: Double, delta: Double, alpha: Double = 0.05, power: Double = 0.8,
+        standardDeviation: Double, delta: Double, alpha: Double = 0.05,
+        power: Double = 0.8,
         arms: Int = 2
     ) throws(StatisticsError) -> SampleSize {
         guard standardDeviation > 0, standardDeviation.isFinite else {
             throw StatisticsError(
-                .nonPositiveValue, "standard deviation must be positive, got \(standardDeviation)")
+                .nonPositiveValue,
+                "standard deviation must be positive, got \(standardDeviation)")
         }
         return try solve(
-            variance: 2 * standardDeviation * standardDeviation, delta: delta, alpha: alpha,
+            variance: 2 * standardDeviation * standardDeviation, delta: delta,
+            alpha: alpha,
             power: power, arms: arms)
     }
 
@@ -94,10 +100,12 @@ public enum PowerAnalysis {
         try checkProbability(alpha, "alpha")
         try checkProbability(power, "power")
         guard arms >= 2 else {
-            throw StatisticsError(.nonPositiveValue, "a plan needs at least 2 arms, got \(arms)")
+            throw StatisticsError(
+                .nonPositiveValue, "a plan needs at least 2 arms, got \(arms)")
         }
         guard delta != 0, delta.isFinite else {
-            throw StatisticsError(.nonPositiveValue, "the detectable effect must not be 0")
+            throw StatisticsError(
+                .nonPositiveValue, "the detectable effect must not be 0")
         }
 
         let comparisonAlpha = alpha / Double(arms - 1)
@@ -105,16 +113,20 @@ public enum PowerAnalysis {
         let zPower = Distributions.normalQuantile(power)
         let exact = (zAlpha + zPower) * (zAlpha + zPower) * variance / (delta * delta)
         guard exact.isFinite, exact < Double(Int.max / (arms + 1)) else {
-            throw StatisticsError(.nonPositiveValue, "the effect is too small to plan for")
+            throw StatisticsError(
+                .nonPositiveValue, "the effect is too small to plan for")
         }
         let perArm = Int(exact.rounded(.up))
         return SampleSize(
-            unitsPerArm: perArm, exactUnitsPerArm: exact, comparisonAlpha: comparisonAlpha,
+            unitsPerArm: perArm, exactUnitsPerArm: exact,
+            comparisonAlpha: comparisonAlpha,
             totalUnits: perArm * arms)
     }
 
     /// Throws unless 0 < value < 1.
-    private static func checkProbability(_ value: Double, _ name: String) throws(StatisticsError) {
+    private static func checkProbability(_ value: Double, _ name: String)
+        throws(StatisticsError)
+    {
         guard value > 0, value < 1 else {
             throw StatisticsError(
                 .probabilityOutOfRange, "\(name) must be in (0, 1), got \(value)")

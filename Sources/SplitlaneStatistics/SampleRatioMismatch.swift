@@ -17,7 +17,9 @@ public struct SampleRatioMismatch: Sendable, Hashable, Codable {
     public var isMismatch: Bool
 
     /// Creates a result; `test(observed:weights:)` is the usual way to get one.
-    public init(chiSquared: Double?, degreesOfFreedom: Int, pValue: Double?, isMismatch: Bool) {
+    public init(
+        chiSquared: Double?, degreesOfFreedom: Int, pValue: Double?, isMismatch: Bool
+    ) {
         self.chiSquared = chiSquared
         self.degreesOfFreedom = degreesOfFreedom
         self.pValue = pValue
@@ -42,10 +44,12 @@ public struct SampleRatioMismatch: Sendable, Hashable, Codable {
                 "\(observed.count) observed counts but \(weights.count) weights")
         }
         guard weights.allSatisfy({ $0 > 0 && $0.isFinite }) else {
-            throw StatisticsError(.nonPositiveValue, "arm weights must be positive: \(weights)")
+            throw StatisticsError(
+                .nonPositiveValue, "arm weights must be positive: \(weights)")
         }
         guard observed.allSatisfy({ $0 >= 0 }) else {
-            throw StatisticsError(.nonPositiveValue, "unit counts must be >= 0: \(observed)")
+            throw StatisticsError(
+                .nonPositiveValue, "unit counts must be >= 0: \(observed)")
         }
 
         let degreesOfFreedom = observed.count - 1

@@ -91,10 +91,12 @@ private func catalogErrors(_ paths: [String]) -> [DefinitionError] {
 @Test func adjacentRangesAndOtherLayersAreFine() throws {
     let directory = try TemporaryDirectory()
     defer { directory.cleanUp() }
-    try directory.write("a.yaml", definition("one", layer: "{ name: recovery, buckets: [0, 5000] }"))
+    try directory.write(
+        "a.yaml", definition("one", layer: "{ name: recovery, buckets: [0, 5000] }"))
     try directory.write(
         "b.yaml", definition("two", layer: "{ name: recovery, buckets: [5000, 10000] }"))
-    try directory.write("c.yaml", definition("three", layer: "{ name: channel, buckets: [0, 10000] }"))
+    try directory.write(
+        "c.yaml", definition("three", layer: "{ name: channel, buckets: [0, 10000] }"))
     try directory.write("notes.txt", "not an experiment")
 
     let catalog = try DefinitionLoader().loadCatalog(paths: [directory.path])

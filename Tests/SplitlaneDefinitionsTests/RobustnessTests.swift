@@ -78,3 +78,25 @@ func emptyFileIsAnError(_ text: String) {
     #expect(errors.first?.location == SourceLocation(line: 7, column: 3))
     #expect(errors.first?.message.contains("must be a plain name, got a list") == true)
 }
+
+@Test func everyPrefixOfAnExampleLoadsOrReportsLocatedErrors() throws {
+    let path = examplesDirectory + "/detractor-recovery.yaml"
+    let bytes = try [UInt8](Data(contentsOf: URL(fileURLWithPath: path)))
+    let lineCount = bytes.filter { $0 == UInt8(ascii: "\n") }.count + 1
+    var rejected = 0
+
+    for length in 0...bytes.count {
+        do {
+            _ = try DefinitionLoader().load(yaml: Array(bytes[..<length]), path: "prefix.yaml")
+        } catch {
+            rejected += 1
+            #expect(!error.errors.isEmpty)
+            for located in error.errors.compactMap(\.location) {
+                #expect((1...lineCount).contains(located.line), "\(error)")
+                #expect(located.column >= 1)
+            }
+        }
+    }
+
+    #expect(rejected > bytes.count / 2)
+}

@@ -87,7 +87,7 @@ struct ExperimentDecoder {
     mutating func required(_ fields: Fields, _ name: String, in subject: String) -> YAMLNode? {
         guard let entry = fields.entries[name] else {
             reader.fail(
-                at: fields.location, "\(subject) must have a `\(name)` field, got none")
+                at: fields.location, "\(subject) must have the field `\(name)`, got none")
             return nil
         }
         return entry.value
@@ -343,7 +343,8 @@ struct ExperimentDecoder {
                 .flatMap { reader.choice($0, "metric type", as: Metric.Kind.self) }
             let event = required(fields, "event", in: "a metric")
                 .flatMap { reader.string($0, "metric event") }
-            let window = required(fields, "window", in: "a metric").flatMap { windowNode -> TimeWindow? in
+            let windowNode = required(fields, "window", in: "a metric")
+            let window = windowNode.flatMap { windowNode -> TimeWindow? in
                 guard let text = windowNode.scalarText, let window = TimeWindow(parsing: text)
                 else {
                     reader.fail(

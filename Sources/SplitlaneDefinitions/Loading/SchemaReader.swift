@@ -44,12 +44,18 @@ struct SchemaReader {
                 continue
             }
             guard allowed.contains(name) else {
-                let known = allowed.map { "`\($0)`" }.joined(separator: ", ")
-                var message = "expected a field of \(subject) (\(known)), got \"\(name)\""
+                // A likely typo gets its fix; anything else gets the whole list.
+                let shown = YAMLNode.escapeForMessage(name)
                 if let hint = Suggestion.nearest(to: name, among: allowed) {
-                    message += "; did you mean `\(hint)`?"
+                    fail(
+                        at: entry.key.location,
+                        "expected a field of \(subject), got \"\(shown)\"; did you mean `\(hint)`?")
+                } else {
+                    let known = allowed.map { "`\($0)`" }.joined(separator: ", ")
+                    fail(
+                        at: entry.key.location,
+                        "expected a field of \(subject) (\(known)), got \"\(shown)\"")
                 }
-                fail(at: entry.key.location, message)
                 continue
             }
             fields.entries[name] = entry

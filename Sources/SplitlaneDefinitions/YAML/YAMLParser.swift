@@ -31,6 +31,8 @@ struct YAMLParser: Sendable {
 
     var limits = Limits()
 
+    static let emptyFileMessage = "expected an experiment mapping, got an empty file"
+
     /// Parses `bytes` as one YAML document.
     ///
     /// - Throws: ``YAMLProblem`` for anything that leaves no usable tree: bad
@@ -41,6 +43,10 @@ struct YAMLParser: Sendable {
                 location: nil,
                 message: "expected a file of at most \(limits.maximumBytes) bytes, "
                     + "got \(bytes.count) bytes")
+        }
+        // libyaml asserts on a null input pointer, which an empty buffer may have.
+        guard !bytes.isEmpty else {
+            throw YAMLProblem(location: nil, message: Self.emptyFileMessage)
         }
         try Self.checkUTF8(bytes)
 
@@ -147,8 +153,7 @@ private struct TreeBuilder {
         }
 
         guard let root else {
-            throw YAMLProblem(
-                location: nil, message: "expected an experiment mapping, got an empty file")
+            throw YAMLProblem(location: nil, message: YAMLParser.emptyFileMessage)
         }
         return YAMLDocument(root: root, problems: problems)
     }

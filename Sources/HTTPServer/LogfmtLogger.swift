@@ -1,0 +1,158 @@
+import Glibc
+import Synchronization
+
+/// One logfmt line under construction: `key=value` pairs in the order they were added.
+public struct LogfmtLine: Sendable, Equatable {
+    /// The line so far, without a trailing newline.
+    public private(set) var text = ""
+
+    /// Creates an empty line.
+    public init() {}
+
+    /// Appends `key=value`, quoting the value when it needs it (see `formatValue`).
+    public mutating func append(_ key: String, _ value: some CustomStringConvertible) {
+        if !text.isEmpty {
+            text += " "
+        }
+        text += Self.formatKey(key)
+        text += "="
+        text += Self.formatValue(value.description)
+    }
+
+    /// A key made safe: characters other than letters, digits, `_`, `.`, `-` and `/` become `_`.
+    public static func formatKey(_ key: String) -> String {
+        guard !key.isEmpty else {
+            return "_"
+        }
+        let allowed: (Unicode.Scalar) -> Bool = { scalar in
+            ("0"..."9").contains(scalar) || ("a"..."z").contains(scalar)
+                || ("A"..."Z").contains(scalar) || "_.-/".unicodeScalars.contains(scalar)
+        }
+        var safe = String.UnicodeScalarView()
+        for scalar in key.unicodeScalars {
+            safe.append(allowed(scalar) ? scalar : "_")
+        }
+        return String(safe)
+    }
+
+    /// The value as is, or in double quotes with `\`, `"` and control characters escaped
+    /// when it is empty or holds a space, `"`, `=`, `\` or a control character.
+    public static func formatValue(_ value: String) -> String {
+        let needsQuotes =
+            value.isEmpty
+            || value.unicodeScalars.contains { scalar in
+                scalar.value <= 0x20 || scalar.value == 0x7F || scalar == "\"" || scalar == "="
+                    || scalar == "\\"
+            }
+        guard needsQuotes else {
+            return value
+        }
+        var quoted = "\""
+        for scalar in value.unicodeScalars {
+            switch scalar {
+            case "\"": quoted += "\\\""
+            case "\\": quoted += "\\\\"
+            case "\n": quoted += "\\n"
+            case "\r": quoted += "\\r"
+            case "\t": quoted += "\\t"
+            case _ where scalar.value < 0x20 || scalar.value == 0x7F:
+                let hex = String(scalar.value, radix: 16)
+                quoted += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
+            default: quoted.unicodeScalars.append(scalar)
+            }
+        }
+        return quoted + "\""
+    }
+}
+
+/// Writes logfmt lines to standard error (or another sink), one whole line per call,
+/// safely from any thread.
+public final class LogfmtLogger: Sendable {
+    /// How serious a line is; written as `level=…`.
+    public enum Level: String, Sendable {
+        case debug, info, warning, error
+    }
+
+    /// Receives each finished line, newline included.
+    public typealias Sink = @Sendable (String) -> Void
+
+    private let includesTimestamp: Bool
+    private let sink: Sink?
+    private let fileDescriptor: Int32
+    private let writeLock = Mutex(0)
+
+    /// Creates a logger writing to a file descriptor, standard error by default.
+    ///
+    /// - Parameters:
+    ///   - includesTimestamp: Whether each line starts with `ts=` in RFC 3339 UTC.
+    ///   - fileDescriptor: The descriptor lines are written to; it stays the caller's.
+    public init(includesTimestamp: Bool = true, fileDescriptor: Int32 = 2) {
+        self.includesTimestamp = includesTimestamp
+        self.sink = nil
+        self.fileDescriptor = fileDescriptor
+    }
+
+    /// Creates a logger handing each finished line to `sink`, for example to collect it.
+    public init(includesTimestamp: Bool = true, sink: @escaping Sink) {
+        self.includesTimestamp = includesTimestamp
+        self.sink = sink
+        self.fileDescriptor = -1
+    }
+
+    /// Writes `ts=… level=… msg=…` followed by `fields` in order.
+    public func log(
+        _ level: Level = .info,
+        _ message: String,
+        _ fields: KeyValuePairs<String, any CustomStringConvertible> = [:]
+    ) {
+        var line = LogfmtLine()
+        if includesTimestamp {
+            line.append("ts", Self.timestamp())
+        }
+        line.append("level", level.rawValue)
+        line.append("msg", message)
+        for (key, value) in fields {
+            line.append(key, value)
+        }
+        write(line)
+    }
+
+    /// Writes a line built by the caller, as is, with one `write` call per line when it can.
+    public func write(_ line: LogfmtLine) {
+        let text = line.text + "\n"
+        if let sink {
+            sink(text)
+            return
+        }
+        writeLock.withLock { _ in
+            var bytes = Array(text.utf8)[...]
+            while !bytes.isEmpty {
+                let written = bytes.withUnsafeBytes {
+                    Glibc.write(fileDescriptor, $0.baseAddress, $0.count)
+                }
+                guard written > 0 else {
+                    return
+                }
+                bytes = bytes.dropFirst(written)
+            }
+        }
+    }
+
+    /// The current time as `2026-12-03T16:40:00.123Z`; calls `clock_gettime` and `gmtime_r`.
+    static func timestamp() -> String {
+        var now = timespec()
+        clock_gettime(CLOCK_REALTIME, &now)
+        var seconds = now.tv_sec
+        var parts = tm()
+        gmtime_r(&seconds, &parts)
+        let millis = Int(now.tv_nsec / 1_000_000)
+        func padded(_ value: Int, _ width: Int) -> String {
+            let digits = String(value)
+            return String(repeating: "0", count: max(0, width - digits.count)) + digits
+        }
+        return padded(Int(parts.tm_year) + 1900, 4) + "-" + padded(Int(parts.tm_mon) + 1, 2)
+            + "-" + padded(Int(parts.tm_mday), 2) + "T" + padded(Int(parts.tm_hour), 2)
+            + ":" + padded(Int(parts.tm_min), 2) + ":" + padded(Int(parts.tm_sec), 2)
+            + "." + padded(millis, 3) + "Z"
+    }
+}

@@ -1,1 +1,0 @@
-// Module SplitlaneReadout: placeholder until its implementation lands.
