@@ -74,8 +74,17 @@ public struct DatabaseLocator: Sendable {
         return Resolution(conninfo: cluster.connectionString, source: .embedded, cluster: cluster)
     }
 
-    /// Resolves, connects and returns a store (migrations are the caller's choice).
-    public func connect() throws -> SplitlaneStore {
-        try SplitlaneStore(url: try resolve().conninfo)
+    /// Resolves, connects and returns a store.
+    ///
+    /// - Parameter migratingEmbedded: Whether to apply pending migrations when the
+    ///   database is the embedded cluster, so that a first `splitlane` command works
+    ///   without `db migrate`. Servers named by the user are never migrated here.
+    public func connect(migratingEmbedded: Bool = true) throws -> SplitlaneStore {
+        let resolution = try resolve()
+        let store = try SplitlaneStore(url: resolution.conninfo)
+        if migratingEmbedded, resolution.source == .embedded {
+            try store.migrate()
+        }
+        return store
     }
 }
