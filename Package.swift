@@ -178,7 +178,7 @@ let package = Package(
         .testTarget(
             name: "LiveStorageTests",
             dependencies: [
-                "Postgres", "SplitlaneStorage", "SplitlaneDefinitions",
+                "LiveTestSupport", "Postgres", "SplitlaneStorage", "SplitlaneDefinitions",
                 "SplitlaneAssignment", "SplitlaneReadout",
             ],
             swiftSettings: strictSwift

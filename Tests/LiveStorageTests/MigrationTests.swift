@@ -1,4 +1,5 @@
 import Foundation
+import LiveTestSupport
 import Postgres
 import SplitlaneStorage
 import Synchronization

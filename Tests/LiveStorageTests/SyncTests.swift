@@ -1,4 +1,5 @@
 import Foundation
+import LiveTestSupport
 import SplitlaneAssignment
 import SplitlaneDefinitions
 import SplitlaneStorage
