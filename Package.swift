@@ -119,8 +119,8 @@ let package = Package(
         .executableTarget(
             name: "splitlane-bench",
             dependencies: [
-                "SplitlaneDefinitions", "SplitlaneAssignment", "SplitlaneStatistics",
-                "SplitlaneStorage", "Postgres",
+                "SplitlaneDefinitions", "SplitlaneAssignment", "SplitlaneStorage",
+                "SplitlaneReadout", "Postgres",
             ],
             path: "Benchmarks/splitlane-bench",
             swiftSettings: strictSwift

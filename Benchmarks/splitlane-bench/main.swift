@@ -1,13 +1,18 @@
-// splitlane-bench: in-process figures for the benchmark table.
+// splitlane-bench: in-process figures for Benchmarks/run.sh.
 //
-// Usage: splitlane-bench assign COUNT
-//   Prints "ids_per_second checksum" for assigning COUNT generated unit ids
-//   ("unit-00000000", …) to a three-arm experiment on one core, the same ids the C
-//   floor in Benchmarks/sha256_floor.c hashes.
+//   splitlane-bench assign COUNT
+//       Assigns COUNT generated unit ids ("unit-00000000", …) to a three-arm
+//       experiment on one core; prints "ids_per_second checksum". The C floor in
+//       Benchmarks/sha256_floor.c hashes the same ids.
+//   splitlane-bench readout-query URL DEFINITION AS_OF [explain]
+//       Runs the readout's aggregation query alone (no statistics, no rendering)
+//       and prints its wall time in seconds; with `explain`, prints the plan.
 
 import Foundation
+import Postgres
 import SplitlaneAssignment
 import SplitlaneDefinitions
+import SplitlaneReadout
 
 func benchmarkAssignment(count: Int) {
     let experiment = ExperimentDefinition(
@@ -34,11 +39,47 @@ func benchmarkAssignment(count: Int) {
     print(String(format: "%.0f %d", Double(count) / seconds, checksum))
 }
 
-let arguments = CommandLine.arguments.dropFirst()
-switch arguments.first {
-case "assign":
-    benchmarkAssignment(count: arguments.dropFirst().first.flatMap { Int($0) } ?? 2_000_000)
-default:
-    FileHandle.standardError.write(Data("usage: splitlane-bench assign COUNT\n".utf8))
-    exit(2)
+func benchmarkReadoutQuery(url: String, definition: String, asOf: String, explain: Bool) throws {
+    let experiment = try DefinitionLoader().load(file: definition)
+    guard let time = ISO8601DateFormatter().date(from: asOf) else {
+        throw BenchmarkError(message: "bad time \(asOf)")
+    }
+    let (sql, parameters) = ReadoutQuery(experiment: experiment, asOf: time).makeStatement()
+    let connection = try Connection(url)
+    // The same memory setting the readout uses, for the whole session.
+    try connection.execute("SET work_mem = '\(ReadoutQuery.workMemory)'")
+
+    if explain {
+        for row in try connection.query("EXPLAIN (ANALYZE, BUFFERS) " + sql, parameters).rows {
+            print(try row.string(0) ?? "")
+        }
+        return
+    }
+    let start = DispatchTime.now().uptimeNanoseconds
+    let rows = try connection.query(sql, parameters).rows.count
+    let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
+    print(String(format: "%.3f %d", seconds, rows))
+}
+
+struct BenchmarkError: Error {
+    var message: String
+}
+
+let arguments = Array(CommandLine.arguments.dropFirst())
+do {
+    switch arguments.first {
+    case "assign":
+        benchmarkAssignment(count: arguments.dropFirst().first.flatMap { Int($0) } ?? 2_000_000)
+    case "readout-query" where arguments.count >= 4:
+        try benchmarkReadoutQuery(
+            url: arguments[1], definition: arguments[2], asOf: arguments[3],
+            explain: arguments.count > 4 && arguments[4] == "explain")
+    default:
+        FileHandle.standardError.write(
+            Data("usage: splitlane-bench assign COUNT | readout-query URL DEFINITION AS_OF [explain]\n".utf8))
+        exit(2)
+    }
+} catch {
+    FileHandle.standardError.write(Data("error: \(error)\n".utf8))
+    exit(1)
 }

@@ -49,9 +49,10 @@ public struct MetricAggregate: Sendable, Hashable {
 
 /// Builds and runs the one query that aggregates a readout in PostgreSQL.
 ///
-/// The query computes each exposed unit's outcome for every metric over its window
-/// after the unit's first exposure (and the equal window before it for CUPED), then
-/// sums those per arm, and per arm and segment value when a segment is asked for.
+/// The query joins each exposed unit to its events (a parallel hash join), computes
+/// the unit's outcome for every metric over its window after the first exposure (and
+/// the equal window before it for CUPED) in one per-unit aggregate, then sums those
+/// per arm, and per arm and segment value when a segment is asked for.
 /// Only one row per arm and segment value reaches Swift. Every value from a
 /// definition or the command line travels as a parameter; the statement text holds
 /// only column aliases derived from metric positions.
@@ -66,6 +67,9 @@ public struct ReadoutQuery: Sendable {
         self.asOf = asOf
         self.segmentAttribute = segmentAttribute
     }
+
+    /// Memory PostgreSQL may use for the query's hash tables before spilling to disk.
+    public static let workMemory = "256MB"
 
     /// The statement and its parameters.
     public func makeStatement() -> (sql: String, parameters: [any PostgresBindable]) {
@@ -85,7 +89,6 @@ public struct ReadoutQuery: Sendable {
         let preWindow = experiment.metrics.filter(\.cuped).map(\.window.seconds).max() ?? 0
 
         var outcomeColumns: [String] = []
-        var unitColumns: [String] = []
         var aggregateColumns: [String] = []
         for (index, metric) in experiment.metrics.enumerated() {
             let event = parameter(metric.event)
@@ -95,33 +98,29 @@ public struct ReadoutQuery: Sendable {
             let before = "e.event = \(event) AND e.occurred_at >= x.exposed_at - \(window) "
                 + "AND e.occurred_at < x.exposed_at"
 
+            // Each unit's outcome (y) and CUPED covariate (x); a unit without events
+            // has one joined row of NULLs, which no FILTER counts.
             switch (metric.type, metric.aggregate) {
             case (.nps, _):
                 // The unit's last score in the window: the greatest [time, score] pair.
                 outcomeColumns.append(
-                    "max(ARRAY[extract(epoch FROM e.occurred_at)::float8, e.value]) "
-                        + "FILTER (WHERE \(after) AND e.value IS NOT NULL) AS y\(index)")
-                unitColumns.append("o.y\(index)[2] AS y\(index)")
+                    "(max(ARRAY[extract(epoch FROM e.occurred_at)::float8, e.value]) "
+                        + "FILTER (WHERE \(after) AND e.value IS NOT NULL))[2] AS y\(index)")
             case (.proportion, _):
-                outcomeColumns.append("count(*) FILTER (WHERE \(after)) AS y\(index)")
-                unitColumns.append("(coalesce(o.y\(index), 0) > 0)::int::float8 AS y\(index)")
+                outcomeColumns.append("(count(*) FILTER (WHERE \(after)) > 0)::int::float8 AS y\(index)")
                 if metric.cuped {
-                    outcomeColumns.append("count(*) FILTER (WHERE \(before)) AS x\(index)")
-                    unitColumns.append("(coalesce(o.x\(index), 0) > 0)::int::float8 AS x\(index)")
+                    outcomeColumns.append("(count(*) FILTER (WHERE \(before)) > 0)::int::float8 AS x\(index)")
                 }
             case (.mean, .count):
-                outcomeColumns.append("count(*) FILTER (WHERE \(after)) AS y\(index)")
-                unitColumns.append("coalesce(o.y\(index), 0)::float8 AS y\(index)")
+                outcomeColumns.append("(count(*) FILTER (WHERE \(after)))::float8 AS y\(index)")
                 if metric.cuped {
-                    outcomeColumns.append("count(*) FILTER (WHERE \(before)) AS x\(index)")
-                    unitColumns.append("coalesce(o.x\(index), 0)::float8 AS x\(index)")
+                    outcomeColumns.append("(count(*) FILTER (WHERE \(before)))::float8 AS x\(index)")
                 }
             case (.mean, .sum):
-                outcomeColumns.append("sum(e.value) FILTER (WHERE \(after)) AS y\(index)")
-                unitColumns.append("coalesce(o.y\(index), 0)::float8 AS y\(index)")
+                outcomeColumns.append("coalesce(sum(e.value) FILTER (WHERE \(after)), 0)::float8 AS y\(index)")
                 if metric.cuped {
-                    outcomeColumns.append("sum(e.value) FILTER (WHERE \(before)) AS x\(index)")
-                    unitColumns.append("coalesce(o.x\(index), 0)::float8 AS x\(index)")
+                    outcomeColumns.append(
+                        "coalesce(sum(e.value) FILTER (WHERE \(before)), 0)::float8 AS x\(index)")
                 }
             }
 
@@ -147,29 +146,20 @@ public struct ReadoutQuery: Sendable {
         let total = segmentAttribute == nil ? "1" : "GROUPING(segment)"
         let segmentColumn = segmentAttribute == nil ? "NULL::text" : "segment"
         let outcomes = outcomeColumns.isEmpty ? "" : ",\n        " + outcomeColumns.joined(separator: ",\n        ")
-        let perUnit = unitColumns.isEmpty ? "" : ",\n        " + unitColumns.joined(separator: ",\n        ")
         let aggregates = aggregateColumns.isEmpty ? "" : ",\n    " + aggregateColumns.joined(separator: ",\n    ")
 
         let sql = """
-            WITH exposed AS (
-                SELECT x.unit_id, x.arm, x.exposed_at, \(segment) AS segment
+            WITH units AS (
+                SELECT x.arm, \(segment) AS segment\(outcomes)
                 FROM splitlane.exposures x
+                LEFT JOIN splitlane.events e
+                  ON e.unit_id = x.unit_id
+                 AND e.event = ANY ($4::text[]) AND e.occurred_at < $2
+                 AND e.occurred_at >= x.exposed_at - (\(lookBack)::bigint * interval '1 second')
+                 AND e.occurred_at < x.exposed_at + (\(lookAhead)::bigint * interval '1 second')
                 WHERE x.experiment = $1 AND x.exposed_at < $2
                   AND x.unit_id <> ALL ($3::text[])
-            ),
-            outcomes AS (
-                SELECT x.unit_id\(outcomes)
-                FROM exposed x
-                JOIN splitlane.events e ON e.unit_id = x.unit_id
-                WHERE e.event = ANY ($4::text[]) AND e.occurred_at < $2
-                  AND e.occurred_at >= x.exposed_at - (\(lookBack)::bigint * interval '1 second')
-                  AND e.occurred_at < x.exposed_at + (\(lookAhead)::bigint * interval '1 second')
-                GROUP BY x.unit_id
-            ),
-            units AS (
-                SELECT x.arm, x.segment\(perUnit)
-                FROM exposed x
-                LEFT JOIN outcomes o ON o.unit_id = x.unit_id
+                GROUP BY x.experiment, x.unit_id
             )
             SELECT arm, \(segmentColumn) AS segment, \(total) AS total, count(*) AS units\(aggregates)
             FROM units
@@ -184,7 +174,12 @@ public struct ReadoutQuery: Sendable {
     /// Calls ``Connection/query(_:_:)`` once.
     public func run(on connection: Connection) throws -> [ArmAggregate] {
         let (sql, parameters) = makeStatement()
-        let result = try connection.query(sql, parameters)
+        // The per-unit aggregate holds one row per exposed unit; with the default 4 MB
+        // it spills to disk. The setting lasts only for this transaction.
+        let result = try connection.withTransaction {
+            try connection.execute("SET LOCAL work_mem = '\(Self.workMemory)'")
+            return try connection.query(sql, parameters)
+        }
         return try result.rows.map { row in
             var metrics: [MetricAggregate] = []
             for (index, metric) in experiment.metrics.enumerated() {
