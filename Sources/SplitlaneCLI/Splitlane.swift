@@ -68,6 +68,7 @@ public enum Splitlane {
             ValidateCommand.self,
             AssignCommand.self,
             PowerCommand.self,
+            ServeCommand.self,
         ]
     }
 
