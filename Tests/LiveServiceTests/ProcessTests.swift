@@ -76,6 +76,7 @@ struct ProcessTests {
         let acknowledged = Mutex<[String: String]>([:])
         let attempts = Atomic<Int>(0)
 
+        let port = server.port
         let group = DispatchGroup()
         for worker in 0..<8 {
             DispatchQueue.global().async(group: group) {
@@ -84,7 +85,7 @@ struct ProcessTests {
                     attempts.add(1, ordering: .relaxed)
                     guard
                         let response = try? TestHTTPClient.post(
-                            port: server.port, "/v1/assign",
+                            port: port, "/v1/assign",
                             json: ["experiment": "channel-test", "unit": unit]),
                         response.status == 200
                     else {
@@ -96,7 +97,8 @@ struct ProcessTests {
                 }
             }
         }
-        while acknowledged.withLock({ $0.count }) < 300 {
+        let deadline = Date().addingTimeInterval(60)
+        while acknowledged.withLock({ $0.count }) < 300, Date() < deadline {
             usleep(10_000)
         }
         server.signal(SIGKILL)

@@ -43,7 +43,7 @@ struct RouteTests {
 
         let blocked = try harness.post(
             "/v1/assign",
-            json: ["experiment": "channel-test", "unit": "d-3", "attributes": ["vertical": "blocked"]])
+            json: ["experiment": "channel-test", "unit": "d-3", "attributes": ["blocked": true]])
         let draft = try harness.post("/v1/assign", json: ["experiment": "draft-test", "unit": "a-1"])
 
         #expect(blocked.json["reason"] as? String == "not_eligible")

@@ -58,7 +58,7 @@ enum Fixtures {
           - { key: sms }
         overrides: { qa-unit: sms }
         eligibility:
-          vertical: { ne: blocked }
+          blocked: { exists: false }
         metrics:
           - { key: responded, type: proportion, event: survey_response, window: 7d, primary: true }
         segments: [region]
@@ -94,12 +94,12 @@ final class ServiceHarness: Sendable {
     let service: SplitlaneService
     let port: UInt16
     let experimentsPath: String
-    private let collected: Mutex<[String]>
+    private let collected: LineCollector
 
     init(databaseURL: String, experimentsPath: String? = nil, threads: Int = 2) throws {
         let path = try experimentsPath ?? Fixtures.directory()
-        let lines = Mutex<[String]>([])
-        let logger = LogfmtLogger { line in lines.withLock { $0.append(line) } }
+        let lines = LineCollector()
+        let logger = LogfmtLogger { line in lines.append(line) }
         let configuration = SplitlaneService.Configuration(
             port: 0, threads: threads, experimentsPath: path, databaseURL: databaseURL,
             tokens: ["other-token", TestHTTPClient.token], drainTimeout: .seconds(5))
@@ -110,7 +110,7 @@ final class ServiceHarness: Sendable {
         collected = lines
     }
 
-    var logLines: [String] { collected.withLock { $0 } }
+    var logLines: [String] { collected.lines }
 
     func get(_ path: String, token: String? = TestHTTPClient.token) throws -> TestResponse {
         try TestHTTPClient.request(port: port, "GET", path, contentType: nil, token: token)
@@ -129,4 +129,13 @@ final class ServiceHarness: Sendable {
     deinit {
         service.stop()
     }
+}
+
+/// Log lines gathered from any thread.
+final class LineCollector: Sendable {
+    private let storage = Mutex<[String]>([])
+
+    func append(_ line: String) { storage.withLock { $0.append(line) } }
+
+    var lines: [String] { storage.withLock { $0 } }
 }
