@@ -107,7 +107,7 @@ let package = Package(
             dependencies: [
                 "SplitlaneDefinitions", "SplitlaneAssignment", "SplitlaneStatistics",
                 "SplitlaneStorage", "SplitlaneReadout", "SplitlaneService", "Postgres",
-                "SplitlaneJSON",
+                "SplitlaneJSON", "HTTPServer",
             ],
             swiftSettings: strictSwift
         ),
@@ -160,10 +160,25 @@ let package = Package(
             dependencies: ["SplitlaneCLI"],
             swiftSettings: strictSwift
         ),
+        .target(
+            name: "LiveTestSupport",
+            dependencies: ["Postgres", "SplitlaneStorage"],
+            path: "Tests/LiveTestSupport",
+            swiftSettings: strictSwift
+        ),
+        .testTarget(
+            name: "LiveReadoutTests",
+            dependencies: [
+                "LiveTestSupport", "Postgres", "SplitlaneStorage", "SplitlaneDefinitions",
+                "SplitlaneReadout", "SplitlaneStatistics", "SplitlaneJSON",
+            ],
+            resources: [.copy("Fixtures")],
+            swiftSettings: strictSwift
+        ),
         .testTarget(
             name: "LiveStorageTests",
             dependencies: [
-                "Postgres", "SplitlaneStorage", "SplitlaneDefinitions",
+                "LiveTestSupport", "Postgres", "SplitlaneStorage", "SplitlaneDefinitions",
                 "SplitlaneAssignment", "SplitlaneReadout",
             ],
             swiftSettings: strictSwift

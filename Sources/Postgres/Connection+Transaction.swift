@@ -6,6 +6,7 @@ extension Connection {
     /// - Returns: What `body` returned, once the commit succeeded.
     /// - Throws: What `body` threw (after the rollback), or a ``PostgresError`` from
     ///   `BEGIN` or `COMMIT`.
+    @discardableResult
     public func withTransaction<T>(_ body: () throws -> T) throws -> T {
         lock.lock()
         defer { lock.unlock() }

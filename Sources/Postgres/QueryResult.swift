@@ -1,5 +1,5 @@
-public import Foundation
 import CLibPQ
+public import Foundation
 
 /// The rows and column names a statement returned, copied out of libpq's result.
 public struct QueryResult: Sendable {

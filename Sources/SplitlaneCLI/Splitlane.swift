@@ -1,5 +1,7 @@
 public import Foundation
+import Postgres
 import SplitlaneDefinitions
+import SplitlaneStorage
 
 /// One command of the `splitlane` tool.
 protocol Command {
@@ -32,13 +34,37 @@ struct CommandContext {
         }
     }
 
-    /// The libpq connection string for commands that need the database:
-    /// `--database-url`, else `DATABASE_URL`, else libpq's own `PG*` variables (an
-    /// empty string lets libpq read them), else the embedded cluster.
+    /// Where the database is: `--database-url`, else `DATABASE_URL`, else libpq's
+    /// own `PG*` variables, else the embedded cluster under `.splitlane/`.
+    func databaseLocator(_ arguments: ParsedArguments) -> DatabaseLocator {
+        DatabaseLocator(explicitURL: arguments.value("database-url"), environment: environment)
+    }
+
+    /// The libpq connection string, starting the embedded cluster when it is the
+    /// one in use. Never print it: it may hold a password.
     func databaseURL(_ arguments: ParsedArguments) throws -> String {
-        if let url = arguments.value("database-url") { return url }
-        if let url = environment["DATABASE_URL"], !url.isEmpty { return url }
-        return ""
+        try storageCall { try databaseLocator(arguments).resolve().conninfo }
+    }
+
+    /// Opens the database and brings its schema up to date, so every command that
+    /// needs the database works on a fresh machine without a separate migrate step.
+    func openStore(_ arguments: ParsedArguments) throws -> SplitlaneStore {
+        try storageCall {
+            let store = try databaseLocator(arguments).connect()
+            try store.migrate()
+            return store
+        }
+    }
+
+    /// Runs a storage call and turns its errors into messages for the terminal.
+    func storageCall<T>(_ body: () throws -> T) throws -> T {
+        do {
+            return try body()
+        } catch let error as StorageError {
+            throw CLIError(error.description)
+        } catch let error as PostgresError {
+            throw CLIError(error.description)
+        }
     }
 
     /// Loads one experiment by key from the definitions directory.
@@ -67,8 +93,16 @@ public enum Splitlane {
         [
             ValidateCommand.self,
             AssignCommand.self,
+            DatabaseMigrateCommand.self,
+            DatabaseStatusCommand.self,
+            DatabaseStartCommand.self,
+            DatabaseStopCommand.self,
+            SyncCommand.self,
+            IngestCommand.self,
+            ReadoutCommand.self,
             PowerCommand.self,
             ServeCommand.self,
+            SimulateCommand.self,
         ]
     }
 

@@ -131,7 +131,15 @@ public struct ReadoutBuilder: Sendable {
         case .mean:
             return Comparison.means(control: control.mean, treatment: treatment.mean, alpha: alpha)
         case .nps:
-            return Comparison.nps(control: control.nps, treatment: treatment.nps, alpha: alpha)
+            var comparison = Comparison.nps(control: control.nps, treatment: treatment.nps, alpha: alpha)
+            // A ratio of NPS values reads backwards when the control's NPS is 0 or below
+            // (+15 points over −23 would show as −65%): only the difference is reported.
+            if let controlValue = comparison.controlValue, controlValue <= 0 {
+                comparison.relativeLift = nil
+                comparison.relativeCI = nil
+                comparison.flags.insert(.relativeLiftUndefined)
+            }
+            return comparison
         }
     }
 

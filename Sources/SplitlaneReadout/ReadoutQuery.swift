@@ -145,6 +145,7 @@ public struct ReadoutQuery: Sendable {
             ? "GROUP BY arm"
             : "GROUP BY GROUPING SETS ((arm), (arm, segment))"
         let total = segmentAttribute == nil ? "1" : "GROUPING(segment)"
+        let segmentColumn = segmentAttribute == nil ? "NULL::text" : "segment"
         let outcomes = outcomeColumns.isEmpty ? "" : ",\n        " + outcomeColumns.joined(separator: ",\n        ")
         let perUnit = unitColumns.isEmpty ? "" : ",\n        " + unitColumns.joined(separator: ",\n        ")
         let aggregates = aggregateColumns.isEmpty ? "" : ",\n    " + aggregateColumns.joined(separator: ",\n    ")
@@ -170,7 +171,7 @@ public struct ReadoutQuery: Sendable {
                 FROM exposed x
                 LEFT JOIN outcomes o ON o.unit_id = x.unit_id
             )
-            SELECT arm, segment, \(total) AS total, count(*) AS units\(aggregates)
+            SELECT arm, \(segmentColumn) AS segment, \(total) AS total, count(*) AS units\(aggregates)
             FROM units
             \(grouping)
             ORDER BY arm, total DESC, segment

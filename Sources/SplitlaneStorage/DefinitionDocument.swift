@@ -1,7 +1,7 @@
-public import SplitlaneDefinitions
 import Foundation
 import Postgres
 import SplitlaneAssignment
+public import SplitlaneDefinitions
 
 /// The stored forms of an experiment definition: the JSON document kept in
 /// `splitlane.experiments.definition` and the digest of what decides assignment.
@@ -72,7 +72,8 @@ public enum DefinitionDocument {
             "eligibility": definition.eligibility.map(conditionObject),
             "arms": definition.arms.map(armObject),
             "overrides": Dictionary(
-                definition.overrides.map { ($0.unit, $0.arm) }, uniquingKeysWith: { first, _ in first }),
+                definition.overrides.map { ($0.unit, $0.arm) },
+                uniquingKeysWith: { first, _ in first }),
             "metrics": definition.metrics.map(metricObject),
             "segments": definition.segments,
             "analysis": [
@@ -86,16 +87,20 @@ public enum DefinitionDocument {
         object["start"] = definition.start.map(PostgresTimestamp.format)
         object["end"] = definition.end.map(PostgresTimestamp.format)
         if let layer = definition.layer {
-            object["layer"] = [
-                "name": layer.name, "buckets": [layer.buckets.lowerBound, layer.buckets.upperBound],
-            ] as [String: Any]
+            object["layer"] =
+                [
+                    "name": layer.name,
+                    "buckets": [layer.buckets.lowerBound, layer.buckets.upperBound],
+                ] as [String: Any]
         }
         object["source"] = definition.origin?.path
         return object
     }
 
     private static func armObject(_ arm: Arm) -> [String: Any] {
-        var object: [String: Any] = ["key": arm.key, "weight": arm.weight, "control": arm.isControl]
+        var object: [String: Any] = [
+            "key": arm.key, "weight": arm.weight, "control": arm.isControl,
+        ]
         object["cost"] = arm.cost
         object["description"] = arm.description
         return object

@@ -7,7 +7,8 @@ import SplitlaneDefinitions
 struct EventReader {
     static let columns = ["event_id", "unit_id", "event", "value", "occurred_at"]
 
-    private let handle: FileHandle
+    /// Where the bytes come from: a file or pipe, read in chunks, or bytes in memory.
+    private let handle: FileHandle?
     private let format: EventFormat
     private var chunk: [UInt8] = []
     private var position = 0
@@ -24,6 +25,14 @@ struct EventReader {
         self.format = format
     }
 
+    /// A reader over bytes already in memory.
+    init(bytes: [UInt8], format: EventFormat) {
+        self.handle = nil
+        self.format = format
+        self.chunk = bytes
+        self.isAtEnd = true
+    }
+
     /// The next valid event, or `nil` at the end of the input.
     /// - Throws: ``StorageError`` `.invalidInput` naming the line and the reason.
     mutating func next() throws -> OutcomeEvent? {
@@ -37,7 +46,7 @@ struct EventReader {
 
     private mutating func peekByte() throws -> UInt8? {
         if position == chunk.count {
-            guard !isAtEnd else { return nil }
+            guard !isAtEnd, let handle else { return nil }
             let data: Data?
             do {
                 data = try handle.read(upToCount: 256 * 1024)
@@ -193,7 +202,8 @@ struct EventReader {
         }
     }
 
-    private func makeEvent(fields: [String: Any], line: Int) throws -> OutcomeEvent {
+    /// Validates one decoded JSON object; errors start with `line N: `.
+    func makeEvent(fields: [String: Any], line: Int) throws -> OutcomeEvent {
         func text(_ name: String) throws -> String {
             guard let value = fields[name], !(value is NSNull) else {
                 throw invalid(line, "missing field \"\(name)\"")

@@ -92,7 +92,8 @@ public struct Migration: Sendable, Hashable {
         where previous.version == next.version {
             throw StorageError(
                 code: .migration,
-                message: "migrations \(previous.name) and \(next.name) share version \(next.version)")
+                message:
+                    "migrations \(previous.name) and \(next.name) share version \(next.version)")
         }
         return migrations
     }

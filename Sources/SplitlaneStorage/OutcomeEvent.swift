@@ -42,3 +42,45 @@ public struct IngestSummary: Sendable, Hashable {
         self.duplicates = duplicates
     }
 }
+
+extension OutcomeEvent {
+    /// Decodes the body of an HTTP request: a JSON array of event objects, or NDJSON
+    /// (one object per line), with the same validation as file ingest.
+    /// - Throws: ``StorageError`` `.invalidInput` naming the line (NDJSON) or the
+    ///   1-based position in the array (`event 3: …`).
+    public static func decode(body: [UInt8]) throws -> [OutcomeEvent] {
+        let firstSignificant = body.first { ![0x20, 0x09, 0x0A, 0x0D].contains($0) }
+        guard firstSignificant == UInt8(ascii: "[") else {
+            var reader = EventReader(bytes: body, format: .ndjson)
+            var events: [OutcomeEvent] = []
+            while let event = try reader.next() { events.append(event) }
+            return events
+        }
+
+        let parsed: Any
+        do {
+            parsed = try JSONSerialization.jsonObject(with: Data(body))
+        } catch {
+            throw StorageError(code: .invalidInput, message: "the body is not valid JSON")
+        }
+        guard let elements = parsed as? [Any] else {
+            throw StorageError(code: .invalidInput, message: "the body is not a JSON array")
+        }
+        let reader = EventReader(bytes: [], format: .ndjson)
+        var events: [OutcomeEvent] = []
+        events.reserveCapacity(elements.count)
+        for (index, element) in elements.enumerated() {
+            guard let fields = element as? [String: Any] else {
+                throw StorageError(
+                    code: .invalidInput, message: "event \(index + 1): not a JSON object")
+            }
+            do {
+                events.append(try reader.makeEvent(fields: fields, line: index + 1))
+            } catch let error as StorageError {
+                let reason = error.message.drop { $0 != ":" }.dropFirst(2)
+                throw StorageError(code: .invalidInput, message: "event \(index + 1): \(reason)")
+            }
+        }
+        return events
+    }
+}

@@ -109,15 +109,16 @@ extension SplitlaneStore {
                     ])
                 let keys = Set(
                     try inserted.rows.map {
-                        ExposureKey(try $0.requiredString("experiment"), try $0.requiredString("unit_id"))
+                        ExposureKey(
+                            try $0.requiredString("experiment"), try $0.requiredString("unit_id"))
                     })
 
                 let stored = try connection.query(
                     """
                     SELECT e.experiment, e.unit_id, e.arm
                     FROM splitlane.exposures AS e
-                    JOIN (SELECT DISTINCT * FROM unnest($1::text[], $2::text[])) AS k(experiment, unit_id)
-                        USING (experiment, unit_id)
+                    JOIN (SELECT DISTINCT * FROM unnest($1::text[], $2::text[]))
+                        AS k(experiment, unit_id) USING (experiment, unit_id)
                     """,
                     [experiments, units])
                 var arms: [ExposureKey: String] = [:]

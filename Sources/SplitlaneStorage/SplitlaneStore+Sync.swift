@@ -1,7 +1,7 @@
 import Foundation
-public import SplitlaneDefinitions
 import Postgres
 import SplitlaneAssignment
+public import SplitlaneDefinitions
 
 /// What a sync did to one experiment.
 public struct SyncedExperiment: Sendable, Hashable {
@@ -105,14 +105,16 @@ extension SplitlaneStore {
             let storedStatus = try stored.requiredString("status")
             if storedDigest != digest, !storedDigest.isEmpty {
                 let exposed = try exposedUnitCount(definition.key)
-                let isRunning = storedStatus == "running"
+                let isRunning =
+                    storedStatus == "running"
                     || (definition.status == .running && exposed > 0)
                 if isRunning {
                     refusals.append(try reassignmentRefusal(definition, exposed: exposed))
                     return nil
                 }
             }
-            change = try stored.bool("same_document") && storedDigest == digest
+            change =
+                try stored.bool("same_document") && storedDigest == digest
                 ? .unchanged : .updated
         } else {
             change = .created

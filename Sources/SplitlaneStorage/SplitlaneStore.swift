@@ -1,5 +1,6 @@
 public import Foundation
 public import Postgres
+import SplitlaneAssignment
 
 /// splitlane's tables in one PostgreSQL database: migrations, experiment sync,
 /// exposures and outcome events.
@@ -32,6 +33,8 @@ public struct AppliedMigration: Sendable, Hashable {
     public var version: Int
     public var name: String
     public var appliedAt: Date
+    /// SHA-256 (hex) of the SQL text as it was applied.
+    public var checksum: String
 }
 
 /// Which migrations a database has and which it still needs.
@@ -42,6 +45,9 @@ public struct SchemaStatus: Sendable {
     public var pending: [Migration]
     /// Recorded versions this build does not ship: the database is ahead of the code.
     public var unknown: [Int]
+    /// Applied versions whose shipped file no longer matches what was applied: a
+    /// released migration was edited, which it never should be.
+    public var modified: [Int]
 
     /// Whether every shipped migration is applied.
     public var isCurrent: Bool { pending.isEmpty }
@@ -99,22 +105,30 @@ extension SplitlaneStore {
             if try exists.first?.bool("present") == true {
                 let rows = try connection.query(
                     """
-                    SELECT version, name, applied_at FROM splitlane.schema_migrations
+                    SELECT version, name, applied_at, checksum FROM splitlane.schema_migrations
                     ORDER BY version
                     """)
                 applied = try rows.rows.map { row in
                     AppliedMigration(
                         version: Int(try row.int64("version")),
                         name: try row.requiredString("name"),
-                        appliedAt: try row.date("applied_at"))
+                        appliedAt: try row.date("applied_at"),
+                        checksum: try row.requiredString("checksum"))
                 }
             }
             let appliedVersions = Set(applied.map(\.version))
             let shippedVersions = Set(migrations.map(\.version))
+            let shippedChecksums = Dictionary(
+                migrations.map { ($0.version, SHA256.hexDigest($0.sql)) },
+                uniquingKeysWith: { first, _ in first })
             return SchemaStatus(
                 applied: applied,
                 pending: migrations.filter { !appliedVersions.contains($0.version) },
-                unknown: applied.map(\.version).filter { !shippedVersions.contains($0) })
+                unknown: applied.map(\.version).filter { !shippedVersions.contains($0) },
+                modified: applied.filter { migration in
+                    shippedChecksums[migration.version].map { $0 != migration.checksum }
+                        ?? false
+                }.map(\.version))
         }
     }
 

@@ -1,4 +1,5 @@
 import Foundation
+import LiveTestSupport
 import SplitlaneStorage
 import Testing
 
@@ -83,7 +84,8 @@ struct IngestTests {
     ])
     func aBadRowLoadsNothingAndNamesItsLine(row: String, line: Int, reason: String) throws {
         let database = try TestDatabase()
-        let text = Self.header + "e1,acct-1,order,1,2026-10-02T08:00:00Z\n" + row
+        let text =
+            Self.header + "e1,acct-1,order,1,2026-10-02T08:00:00Z\n" + row
             + "e2,acct-2,order,1,2026-10-02T08:00:00Z\n"
 
         let error = try #require(throws: StorageError.self) {
@@ -99,7 +101,8 @@ struct IngestTests {
     @Test func invalidUTF8NamesItsLine() throws {
         let database = try TestDatabase()
         var bytes = Array((Self.header + "e1,acct-1,order,1,2026-10-02T08:00:00Z\n").utf8)
-        bytes += Array("e2,acct-".utf8) + [0xFF, 0xFE] + Array(",order,1,2026-10-02T08:00:00Z\n".utf8)
+        bytes +=
+            Array("e2,acct-".utf8) + [0xFF, 0xFE] + Array(",order,1,2026-10-02T08:00:00Z\n".utf8)
 
         let error = try #require(throws: StorageError.self) {
             try database.store.ingest(from: try Self.file(bytes), format: .csv)

@@ -1,4 +1,5 @@
 import Foundation
+import LiveTestSupport
 import Postgres
 import SplitlaneStorage
 import Synchronization
@@ -24,6 +25,21 @@ struct MigrationTests {
         #expect(after.isCurrent)
         #expect(after.applied.map(\.version) == shipped.map(\.version))
         #expect(after.unknown.isEmpty)
+        #expect(after.modified.isEmpty)
+    }
+
+    @Test func anEditedMigrationIsReportedAsModified() throws {
+        let database = try TestDatabase(migrated: false)
+        var migrations = try Migration.bundled()
+        try database.store.migrate(migrations)
+
+        migrations[0].sql += "\n-- edited after release\n"
+        let extra = Migration(version: 999, name: "999_extra", sql: "SELECT 1;")
+        let status = try database.store.schemaStatus(migrations + [extra])
+
+        #expect(status.modified == [migrations[0].version])
+        #expect(status.pending.map(\.version) == [999])
+        #expect(try database.store.migrate(migrations + [extra]) == [999])
     }
 
     @Test func concurrentMigratorsApplyEachMigrationOnce() throws {

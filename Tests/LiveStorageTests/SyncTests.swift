@@ -1,4 +1,5 @@
 import Foundation
+import LiveTestSupport
 import SplitlaneAssignment
 import SplitlaneDefinitions
 import SplitlaneStorage
@@ -13,7 +14,9 @@ struct SyncTests {
         ExperimentDefinition(
             key: "channel-test", name: "Survey channel", unit: "recipient", status: status,
             salt: salt,
-            eligibility: [Condition(attribute: "vertical", test: .equal(ConditionValue(text: "pharmacy")))],
+            eligibility: [
+                Condition(attribute: "vertical", test: .equal(ConditionValue(text: "pharmacy")))
+            ],
             arms: [
                 Arm(key: "sms", weight: weights[0], isControl: true),
                 Arm(key: "email", weight: weights[1]),

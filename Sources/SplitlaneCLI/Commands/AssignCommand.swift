@@ -2,6 +2,7 @@ import Foundation
 import SplitlaneAssignment
 import SplitlaneDefinitions
 import SplitlaneJSON
+import SplitlaneStorage
 
 /// `splitlane assign`: one unit, or a CSV batch streamed from a file or stdin.
 enum AssignCommand: Command {
@@ -20,20 +21,29 @@ enum AssignCommand: Command {
             OptionSpec(
                 "at", value: "TIME",
                 help: "Assign as of this RFC 3339 time (default: now); dates backfilled exposures."),
+            OptionSpec("record", help: "Also record the exposures in the database (first exposure wins)."),
             OptionSpec("format", value: "FORMAT", help: "Output of a single assignment.",
                 choices: ["text", "json"]),
             .experiments,
+            .databaseURL,
         ],
         examples: [
             "splitlane assign detractor-recovery --unit acct-1042 --attr nps_score=4 --attr vertical=pharmacy",
             "splitlane assign survey-channel --unit delivery-88 --format json",
             "splitlane assign survey-channel --input deliveries.csv > arms.csv",
+            "splitlane assign survey-channel --input backfill.csv --record --at 2026-10-02T09:00:00Z",
         ],
         discussion: """
             A batch reads CSV with a header: a unit_id column, and any other columns as \
             attributes (cells that read as numbers are numbers). It writes CSV with the \
             header unit_id,arm,reason; arm is empty when the unit gets none. A malformed \
             row stops the batch with its line number and exit status 1.
+
+            With --record, units that get an arm are recorded in splitlane.exposures with \
+            the attributes sent, dated --at (backfills) or now. The first exposure of a \
+            unit wins: a repeat is a no-op, and a different arm is reported as a conflict, \
+            never overwritten. A batch commits every 10,000 rows, so after a malformed row \
+            the rows before it stay recorded; re-running the fixed file is safe.
             """
     )
 
@@ -46,8 +56,16 @@ enum AssignCommand: Command {
             let experiment = try context.loadExperiment(key, arguments)
             let attributes = try parseAttributes(arguments.values("attr"))
             let assignment = Assigner(experiment).assign(unit: unit, attributes: attributes, at: time)
-            write(assignment, unit: unit, experiment: key, json: arguments.value("format") == "json",
-                to: context.console)
+            var recording: ExposureRecordingSummary?
+            if arguments.flag("record"), let arm = assignment.arm {
+                let store = try context.openStore(arguments)
+                let record = ExposureRecord(
+                    experiment: key, unit: unit, arm: arm, exposedAt: time, attributes: attributes,
+                    source: "cli")
+                recording = try context.storageCall { try store.recordExposures([record]) }
+            }
+            write(assignment, unit: unit, experiment: key, recording: recording,
+                json: arguments.value("format") == "json", to: context.console)
             return 0
         case (nil, let input?):
             guard arguments.values("attr").isEmpty else {
@@ -55,9 +73,22 @@ enum AssignCommand: Command {
                     command: spec.path)
             }
             let experiment = try context.loadExperiment(key, arguments)
-            let batch = BatchAssignment(assigner: Assigner(experiment), time: time, console: context.console)
+            var batch = BatchAssignment(assigner: Assigner(experiment), time: time, console: context.console)
+            var recorder: BatchRecorder?
+            if arguments.flag("record") {
+                let store = try context.openStore(arguments)
+                let newRecorder = BatchRecorder(store: store, experiment: key, time: time, context: context)
+                batch.onAssignment = { unit, assignment, attributes in
+                    try newRecorder.add(unit: unit, assignment: assignment, attributes: attributes)
+                }
+                recorder = newRecorder
+            }
             let count = try batch.run(input: input)
-            if context.console.isErrorTerminal {
+            try recorder?.finish()
+            context.console.flush()
+            if let recorder {
+                context.console.message(recorder.summary)
+            } else if context.console.isErrorTerminal {
                 context.console.message("assigned \(count) units of \(key)")
             }
             return 0
@@ -82,19 +113,32 @@ enum AssignCommand: Command {
     }
 
     private static func write(
-        _ assignment: Assignment, unit: String, experiment: String, json: Bool, to console: Console
+        _ assignment: Assignment, unit: String, experiment: String,
+        recording: ExposureRecordingSummary?, json: Bool, to console: Console
     ) {
+        let conflict = recording?.conflicts.first
+        if let conflict {
+            console.message(
+                "warning: \(unit) was already exposed to \(conflict.recordedArm) in \(experiment); "
+                    + "the recorded arm was kept (see docs/storage.md on conflicts)")
+        }
         if json {
-            let document = JSONValue.object([
+            var members: [(String, JSONValue)] = [
                 ("experiment", .string(experiment)),
                 ("unit", .string(unit)),
                 ("arm", .string(assignment.arm)),
                 ("reason", .string(assignment.reason.rawValue)),
-                ("recorded", .bool(false)),
-            ])
-            console.write(document.serialized() + "\n")
+                ("recorded", .bool(recording != nil && conflict == nil)),
+            ]
+            if let conflict {
+                members.append(("conflict", .bool(true)))
+                members.append(("recorded_arm", .string(conflict.recordedArm)))
+            }
+            console.write(JSONValue.object(members).serialized() + "\n")
         } else {
-            console.write("\(assignment.arm ?? "-") \(assignment.reason.rawValue)\n")
+            var line = "\(assignment.arm ?? "-") \(assignment.reason.rawValue)"
+            if recording != nil { line += conflict == nil ? " recorded" : " conflict" }
+            console.write(line + "\n")
         }
     }
 }

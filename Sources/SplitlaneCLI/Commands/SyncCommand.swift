@@ -1,0 +1,43 @@
+import SplitlaneDefinitions
+import SplitlaneStorage
+
+/// `splitlane sync`: registers the definitions in the database.
+enum SyncCommand: Command {
+    static let spec = CommandSpec(
+        path: ["sync"],
+        abstract: "Register experiment definitions in the database.",
+        arguments: [
+            ArgumentSpec("PATH", help: "YAML files or directories (default: the experiments directory).",
+                isOptional: true, isRepeating: true)
+        ],
+        options: [.experiments, .databaseURL],
+        examples: ["splitlane sync", "splitlane sync experiments/detractor-recovery.yaml"],
+        discussion: """
+            Each definition is stored with a digest of what decides assignment (salt, arms \
+            and weights, coverage, layer, eligibility). A change to that digest of a \
+            running experiment is refused, with the number of exposed units that would \
+            switch arms: start a new experiment (a new key) instead. Names, metrics, \
+            segments and analysis settings may change freely. All definitions are stored \
+            in one transaction, or none.
+            """
+    )
+
+    static func run(_ arguments: ParsedArguments, context: CommandContext) throws -> Int32 {
+        var paths = arguments.values("PATH")
+        if paths.isEmpty { paths = [context.experimentsPath(arguments)] }
+        let catalog: ExperimentCatalog
+        do {
+            catalog = try DefinitionLoader().loadCatalog(paths: paths)
+        } catch {
+            throw CLIError("the definitions are invalid; nothing was synced",
+                details: error.errors.map(\.description))
+        }
+
+        let store = try context.openStore(arguments)
+        let synced = try context.storageCall { try store.sync(catalog) }
+        for experiment in synced {
+            context.console.write("\(experiment.change.rawValue) \(experiment.key) (digest \(experiment.digest.prefix(12)))\n")
+        }
+        return 0
+    }
+}

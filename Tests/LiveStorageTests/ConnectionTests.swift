@@ -1,0 +1,128 @@
+import Foundation
+import LiveTestSupport
+import Postgres
+import Testing
+
+@Suite(.enabled(if: TestDatabase.isAvailable, "set SPLITLANE_TEST_DATABASE_URL"))
+struct ConnectionTests {
+    @Test func typedAccessorsReadEachType() throws {
+        let database = try TestDatabase(migrated: false)
+        let when = Date(timeIntervalSince1970: 1_790_000_000.123456)
+
+        let row = try #require(
+            try database.store.connection.query(
+                """
+                SELECT $1::text AS text, $2::bigint AS big, $3::float8 AS number,
+                       $4::boolean AS flag, $5::timestamptz AS at, NULL::text AS nothing,
+                       $6::text[] AS list
+                """,
+                ["héllo", Int64.max, 0.1, true, when, ["a\"b", "c\\d", "e,f"]]
+            ).first)
+
+        #expect(try row.string("text") == "héllo")
+        #expect(try row.int64("big") == Int64.max)
+        #expect(try row.double("number") == 0.1)
+        #expect(try row.bool("flag"))
+        #expect(try row.date("at").timeIntervalSince1970 == when.timeIntervalSince1970)
+        #expect(try row.string("nothing") == nil)
+        #expect(try row.optionalDouble("nothing") == nil)
+        #expect(try row.string("list") == #"{"a\"b","c\\d","e,f"}"#)
+        #expect(throws: PostgresError.self) { try row.int64("nothing") }
+        #expect(throws: PostgresError.self) { try row.int64("text") }
+        #expect(throws: PostgresError.self) { try row.string("missing") }
+    }
+
+    @Test func serverErrorsCarrySQLStateMessageAndStatement() throws {
+        let database = try TestDatabase(migrated: false)
+        let connection = database.store.connection
+        try connection.execute("CREATE TABLE t (id int PRIMARY KEY)")
+        try connection.execute("INSERT INTO t VALUES (1)")
+
+        let error = try #require(throws: PostgresError.self) {
+            try connection.execute("INSERT INTO t VALUES ($1)", [1])
+        }
+
+        #expect(error.code == .server)
+        #expect(error.sqlState == "23505")
+        #expect(error.isUniqueViolation)
+        #expect(error.message.contains("duplicate key"))
+        #expect(error.detail == "Key (id)=(1) already exists.")
+        #expect(error.statement == "INSERT INTO t VALUES ($1)")
+        #expect(connection.isHealthy)
+    }
+
+    @Test func connectionErrorsNeverShowThePassword() throws {
+        let error = try #require(throws: PostgresError.self) {
+            try Connection(
+                "postgresql://someone:s3cret-pw@127.0.0.1:1/nowhere?connect_timeout=2")
+        }
+        #expect(error.code == .connection)
+        #expect(!error.description.contains("s3cret-pw"))
+    }
+
+    @Test func aThrowingTransactionRollsBack() throws {
+        let database = try TestDatabase(migrated: false)
+        let connection = database.store.connection
+        try connection.execute("CREATE TABLE t (id int)")
+        struct Abort: Error {}
+
+        #expect(throws: Abort.self) {
+            try connection.withTransaction {
+                try connection.execute("INSERT INTO t VALUES (1)")
+                throw Abort()
+            }
+        }
+        try connection.withTransaction {
+            try connection.execute("INSERT INTO t VALUES (2)")
+        }
+
+        #expect(try database.column("SELECT id::text FROM t") == ["2"])
+    }
+
+    @Test func copyStreamsRowsAndAnAbortedCopyStoresNothing() throws {
+        let database = try TestDatabase(migrated: false)
+        let connection = database.store.connection
+        try connection.execute("CREATE TABLE t (id int, note text)")
+        struct Abort: Error {}
+
+        let copied = try connection.copyIn("COPY t (id, note) FROM STDIN") { writer in
+            for id in 0..<50_000 {
+                try writer.write("\(id)\tnote \(id)\n")
+            }
+        }
+        #expect(throws: Abort.self) {
+            try connection.copyIn("COPY t (id, note) FROM STDIN") { writer in
+                try writer.write("1\tpartial\n")
+                throw Abort()
+            }
+        }
+        let malformed = try #require(throws: PostgresError.self) {
+            try connection.copyIn("COPY t (id, note) FROM STDIN") { writer in
+                try writer.write("not-a-number\tx\n")
+            }
+        }
+
+        #expect(copied == 50_000)
+        #expect(malformed.sqlState == "22P02")
+        #expect(try database.count("SELECT count(*) FROM t") == 50_000)
+        #expect(try database.count("SELECT count(*) FROM t WHERE note = 'partial'") == 0)
+    }
+
+    @Test func aStringWithNULIsRefusedBeforeReachingTheServer() throws {
+        let database = try TestDatabase(migrated: false)
+        let error = try #require(throws: PostgresError.self) {
+            try database.store.connection.query("SELECT $1::text", ["a\u{0}b"])
+        }
+        #expect(error.code == .usage)
+    }
+
+    @Test(arguments: [
+        ("2026-10-01 00:00:00+00", 1_790_812_800.0),
+        ("2026-10-01T02:00:00.5+02:00", 1_790_812_800.5),
+        ("1969-12-31T23:59:59Z", -1.0),
+        ("2024-02-29T12:00:00-05:30", 1_709_227_800.0),
+    ])
+    func timestampsParse(text: String, seconds: Double) {
+        #expect(PostgresTimestamp.parse(text)?.timeIntervalSince1970 == seconds)
+    }
+}
