@@ -52,6 +52,7 @@ enum ServeCommand: Command {
             throw CLIError(error.message, details: error.details)
         }
 
+        unblockSignals([SIGTERM, SIGINT, SIGHUP])
         let termination = TerminationSignal()
         let hangUp = SignalObserver(signal: SIGHUP) { service.reloadDefinitions() }
         defer { hangUp.cancel() }
@@ -68,6 +69,18 @@ enum ServeCommand: Command {
         logger.log(.info, "stopping: draining in-flight requests", ["signal": number])
         service.stop()
         return 0
+    }
+
+    /// Unblocks signals the parent may have left blocked in the mask a child inherits
+    /// (a process spawned from a Dispatch thread starts with them blocked); threads
+    /// started afterwards inherit the unblocked mask. Calls `pthread_sigmask`.
+    private static func unblockSignals(_ numbers: [Int32]) {
+        var set = sigset_t()
+        sigemptyset(&set)
+        for number in numbers {
+            sigaddset(&set, number)
+        }
+        pthread_sigmask(SIG_UNBLOCK, &set, nil)
     }
 
     /// Splits `HOST:PORT` or `[IPv6]:PORT`.
