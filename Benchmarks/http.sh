@@ -13,6 +13,8 @@ set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 duration=${DURATION:-10s}
 work=$(mktemp -d)
+# A directory of its own: as root, pg_test_start hands it to the postgres user.
+pgdir=$(mktemp -d)
 # shellcheck source=../scripts/lib/postgres.sh
 source "$root/scripts/lib/postgres.sh"
 
@@ -21,8 +23,8 @@ nginx_started=""
 cleanup() {
     [ -n "$serve_pid" ] && kill -TERM "$serve_pid" 2>/dev/null && wait "$serve_pid" 2>/dev/null
     [ -n "$nginx_started" ] && nginx -c "$work/nginx.conf" -p "$work" -s stop 2>/dev/null
-    pg_test_stop "$work/pg"
-    rm -rf "$work"
+    pg_test_stop "$pgdir"
+    rm -rf "$work" "$pgdir"
 }
 trap cleanup EXIT
 
@@ -30,7 +32,7 @@ echo "building release..." >&2
 (cd "$root" && swift build -c release --product splitlane >/dev/null)
 bin=$(cd "$root" && swift build -c release --show-bin-path)/splitlane
 
-pg_test_start "$work/pg"
+pg_test_start "$pgdir"
 psql -q "$SPLITLANE_TEST_DATABASE_URL" -c "CREATE DATABASE bench" >/dev/null
 database_url="${SPLITLANE_TEST_DATABASE_URL%/postgres}/bench"
 SPLITLANE_SQL_DIR="$root/sql" "$bin" db migrate --database-url "$database_url" >/dev/null

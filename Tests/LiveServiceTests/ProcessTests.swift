@@ -135,7 +135,10 @@ struct ProcessTests {
         let invalid = try Fixtures.directory(["bad.yaml": "key: bad\narms: 3\n"])
         let refused = Process()
         refused.executableURL = try ServeProcess.binary()
-        refused.arguments = ["serve", "--listen", "127.0.0.1:0", "--experiments", invalid]
+        refused.arguments = [
+            "serve", "--listen", "127.0.0.1:0", "--experiments", invalid,
+            "--database-url", "postgresql://127.0.0.1:1/none",
+        ]
         refused.environment = ["SPLITLANE_API_TOKENS": "t"]
         let errors = Pipe()
         refused.standardError = errors
@@ -145,7 +148,10 @@ struct ProcessTests {
 
         let tokenless = Process()
         tokenless.executableURL = try ServeProcess.binary()
-        tokenless.arguments = ["serve", "--listen", "127.0.0.1:0", "--experiments", try Fixtures.directory()]
+        tokenless.arguments = [
+            "serve", "--listen", "127.0.0.1:0", "--experiments", try Fixtures.directory(),
+            "--database-url", "postgresql://127.0.0.1:1/none",
+        ]
         tokenless.environment = [:]
         tokenless.standardError = FileHandle.nullDevice
         try tokenless.run()

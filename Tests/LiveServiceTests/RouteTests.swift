@@ -120,7 +120,8 @@ struct RouteTests {
         let ndjson = """
             {"event_id":"e2","unit_id":"d-1","event":"survey_opened","occurred_at":"2026-10-01T11:00:00Z"}
 
-            {"event_id":"e3","unit_id":"d-2","event":"survey_response","value":3,"occurred_at":"2026-10-02T11:00:00+02:00"}
+            {"event_id":"e3","unit_id":"d-2","event":"survey_response","value":3,\
+            "occurred_at":"2026-10-02T11:00:00+02:00"}
             """
 
         let array = try harness.post("/v1/events", json: events)

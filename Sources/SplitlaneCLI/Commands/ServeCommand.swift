@@ -38,6 +38,11 @@ enum ServeCommand: Command {
         let (host, port) = try parseListen(arguments.value("listen") ?? "127.0.0.1:8080")
         let threads = try parseThreads(arguments.value("threads"))
         let tokens = try readTokens(arguments, environment: context.environment)
+        guard !tokens.isEmpty else {
+            throw CLIError("no API token configured: set SPLITLANE_API_TOKENS or pass --token-file")
+        }
+        // Validate before resolving the database, which may start the embedded cluster.
+        _ = try context.loadCatalog(arguments)
         let configuration = SplitlaneService.Configuration(
             host: host, port: port, threads: threads,
             experimentsPath: context.experimentsPath(arguments),
