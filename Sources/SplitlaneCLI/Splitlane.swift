@@ -101,6 +101,7 @@ public enum Splitlane {
             IngestCommand.self,
             ReadoutCommand.self,
             PowerCommand.self,
+            ServeCommand.self,
             SimulateCommand.self,
         ]
     }

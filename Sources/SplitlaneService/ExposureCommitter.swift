@@ -1,0 +1,210 @@
+import Dispatch
+import Foundation
+import HTTPServer
+import Postgres
+import SplitlaneStorage
+import Synchronization
+
+/// Group commit for exposures: requests queue their rows, one thread with its own
+/// connection writes everything queued in one transaction, and only then tells each
+/// request what was stored.
+///
+/// While the database is unreachable the committer refuses new work at once (fail
+/// fast) and reconnects by itself with exponential backoff.
+final class ExposureCommitter: Sendable {
+    /// What a request learns once its rows were committed, or why they were not.
+    typealias Completion = @Sendable (Result<[ExposureOutcome], ServiceError>) -> Void
+
+    private struct Pending {
+        var records: [ExposureRecord]
+        var completion: Completion
+    }
+
+    private struct State {
+        var queue: [Pending] = []
+        var isAvailable = false
+        var isStopping = false
+        var isOutageReported = false
+    }
+
+    private let url: String
+    private let logger: LogfmtLogger
+    private let metrics: ServiceMetrics
+    private let state = Mutex(State())
+    private let wake = DispatchSemaphore(value: 0)
+    private let finished = DispatchSemaphore(value: 0)
+
+    /// The first and the longest pause between reconnection attempts.
+    static let backoff: (first: Duration, longest: Duration) = (.milliseconds(100), .seconds(5))
+
+    init(url: String, logger: LogfmtLogger, metrics: ServiceMetrics) {
+        self.url = url
+        self.logger = logger
+        self.metrics = metrics
+    }
+
+    /// Whether rows are accepted now: the last connect or commit succeeded.
+    var isAvailable: Bool {
+        state.withLock { $0.isAvailable }
+    }
+
+    /// Connects once, synchronously, so a healthy database is usable from the first
+    /// request, then starts the committing thread.
+    func start() {
+        let first = connect()
+        let thread = Thread { [self] in
+            run(connection: first)
+            finished.signal()
+        }
+        thread.name = "splitlane-exposure-committer"
+        thread.start()
+    }
+
+    /// Queues rows for the next commit; false, without queuing, when the database is
+    /// unavailable or the committer is stopping.
+    func submit(_ records: [ExposureRecord], completion: @escaping Completion) -> Bool {
+        let accepted = state.withLock { state -> Bool in
+            guard state.isAvailable, !state.isStopping else {
+                return false
+            }
+            state.queue.append(Pending(records: records, completion: completion))
+            return true
+        }
+        if accepted {
+            wake.signal()
+        }
+        return accepted
+    }
+
+    /// Commits what is queued, then ends the thread and waits for it.
+    func stop() {
+        state.withLock { $0.isStopping = true }
+        wake.signal()
+        finished.wait()
+    }
+
+    // MARK: The committing thread
+
+    private func run(connection first: Connection?) {
+        var connection = first
+        var pause = Self.backoff.first
+
+        while true {
+            if connection == nil, !state.withLock({ $0.isStopping }) {
+                connection = connect()
+                pause = connection == nil ? min(pause * 2, Self.backoff.longest) : Self.backoff.first
+            }
+
+            if connection == nil {
+                _ = wake.wait(timeout: .now() + .nanoseconds(Self.nanoseconds(pause)))
+            } else {
+                wake.wait()
+            }
+
+            let (work, stopping) = state.withLock { state in
+                defer { state.queue.removeAll() }
+                return (state.queue, state.isStopping)
+            }
+            if !work.isEmpty {
+                connection = commit(work, on: connection)
+            }
+            if stopping, state.withLock({ $0.queue.isEmpty }) {
+                connection?.close()
+                return
+            }
+        }
+    }
+
+    /// Writes every queued row in one transaction and answers each request; returns
+    /// the connection to keep using, nil when it broke.
+    private func commit(_ work: [Pending], on connection: Connection?) -> Connection? {
+        guard let connection else {
+            let refusal = ServiceError.databaseUnavailable("the database is unreachable")
+            work.forEach { $0.completion(.failure(refusal)) }
+            return nil
+        }
+        let records = work.flatMap(\.records)
+        metrics.commitBatchSize.observe(Double(records.count))
+
+        do {
+            let summary = try SplitlaneStore(connection: connection).recordExposures(records)
+            metrics.exposuresRecorded.increment(by: Double(summary.inserted))
+            metrics.exposureConflicts.increment(by: Double(summary.conflicts.count))
+            var offset = 0
+            for pending in work {
+                let end = offset + pending.records.count
+                pending.completion(.success(Array(summary.outcomes[offset..<end])))
+                offset = end
+            }
+            return connection
+        } catch {
+            metrics.databaseErrors.increment(labels: ["commit"])
+            let healthy = connection.isHealthy
+            logger.log(
+                .error, "exposure commit failed",
+                ["rows": records.count, "error": Self.describe(error)])
+            let failure =
+                healthy
+                ? ServiceError(
+                    status: 500, code: "database_error",
+                    message: "the exposures could not be recorded; nothing was stored")
+                : ServiceError.databaseUnavailable(
+                    "the database connection was lost; nothing was acknowledged")
+            if !healthy {
+                markAvailable(false)
+                connection.close()
+            }
+            work.forEach { $0.completion(.failure(failure)) }
+            return healthy ? connection : nil
+        }
+    }
+
+    private func connect() -> Connection? {
+        do {
+            let connection = try Connection(url)
+            markAvailable(true)
+            return connection
+        } catch {
+            metrics.databaseErrors.increment(labels: ["connect"])
+            markAvailable(false)
+            let isFirstFailure = state.withLock { state in
+                defer { state.isOutageReported = true }
+                return !state.isOutageReported
+            }
+            if isFirstFailure {
+                logger.log(.warning, "database unreachable; retrying", ["error": error.message])
+            }
+            return nil
+        }
+    }
+
+    private func markAvailable(_ available: Bool) {
+        let changed = state.withLock { state -> Bool in
+            defer { state.isAvailable = available }
+            return state.isAvailable != available
+        }
+        metrics.databaseUp.set(available ? 1 : 0)
+        if available {
+            state.withLock { $0.isOutageReported = false }
+        }
+        if changed, available {
+            logger.log(.info, "database connected")
+        }
+    }
+
+    /// An error's text for a log line, without the connection string.
+    static func describe(_ error: any Error) -> String {
+        if let storage = error as? StorageError {
+            return storage.message
+        }
+        if let postgres = error as? PostgresError {
+            return postgres.message
+        }
+        return "\(error)"
+    }
+
+    private static func nanoseconds(_ duration: Duration) -> Int {
+        let (seconds, attoseconds) = duration.components
+        return Int(seconds) * 1_000_000_000 + Int(attoseconds / 1_000_000_000)
+    }
+}

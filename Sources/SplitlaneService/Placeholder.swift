@@ -1,1 +1,0 @@
-// Module SplitlaneService: placeholder until its implementation lands.

@@ -1,0 +1,74 @@
+/// Every route the service answers, with its method and path template; the table that
+/// `docs/openapi.yaml` describes.
+public enum ServiceRoute: String, Sendable, CaseIterable {
+    case assign = "POST /v1/assign"
+    case assignBatch = "POST /v1/assign/batch"
+    case ingestEvents = "POST /v1/events"
+    case listExperiments = "GET /v1/experiments"
+    case showExperiment = "GET /v1/experiments/{key}"
+    case readout = "GET /v1/experiments/{key}/readout"
+    case health = "GET /healthz"
+    case readiness = "GET /readyz"
+    case metrics = "GET /metrics"
+
+    /// The HTTP method, such as `POST`.
+    public var method: String {
+        String(rawValue.prefix { $0 != " " })
+    }
+
+    /// The path template, such as `/v1/experiments/{key}`.
+    public var template: String {
+        String(rawValue.drop { $0 != " " }.dropFirst())
+    }
+
+    /// Whether the route needs a bearer token: every `/v1` route does.
+    public var requiresToken: Bool {
+        template.hasPrefix("/v1/")
+    }
+
+    /// The outcome of matching a request's method and path against the table.
+    enum Match: Equatable {
+        /// A route matched; `key` is the `{key}` path segment when the template has one.
+        case found(ServiceRoute, key: String?)
+        /// The path exists but not with this method; `allowed` lists the methods it has.
+        case wrongMethod(allowed: [String])
+        /// No route has this path.
+        case notFound
+    }
+
+    /// Matches a method and a percent-decoded path; `HEAD` is not served.
+    static func match(method: String, path: String) -> Match {
+        var allowed: [String] = []
+        for route in allCases {
+            guard let key = route.captures(path) else {
+                continue
+            }
+            if route.method == method {
+                return .found(route, key: key.isEmpty ? nil : key)
+            }
+            allowed.append(route.method)
+        }
+        return allowed.isEmpty ? .notFound : .wrongMethod(allowed: allowed)
+    }
+
+    /// The `{key}` segment when `path` fits the template ("" when it has none), or nil.
+    private func captures(_ path: String) -> String? {
+        let wanted = template.split(separator: "/", omittingEmptySubsequences: false)
+        let given = path.split(separator: "/", omittingEmptySubsequences: false)
+        guard wanted.count == given.count else {
+            return nil
+        }
+        var key = ""
+        for (pattern, segment) in zip(wanted, given) {
+            if pattern == "{key}" {
+                guard !segment.isEmpty else {
+                    return nil
+                }
+                key = String(segment)
+            } else if pattern != segment {
+                return nil
+            }
+        }
+        return key
+    }
+}
