@@ -1,4 +1,5 @@
 import Foundation
+import Postgres
 import SplitlaneDefinitions
 
 /// Reads request bodies with `JSONSerialization` and checks every field's type, so
@@ -65,6 +66,16 @@ enum JSONBody {
             throw .invalidRequest("field \"\(name)\" must be a boolean, got \(kind(of: value))")
         }
         return number.boolValue
+    }
+
+    /// An optional RFC 3339 time, such as a backfill's `at`; `nil` when absent or null.
+    static func timestamp(_ object: [String: Any], _ name: String) throws(ServiceError) -> Date? {
+        guard let value = object[name], !(value is NSNull) else { return nil }
+        guard let text = value as? String, let date = PostgresTimestamp.parse(text) else {
+            throw .invalidRequest(
+                "field \"\(name)\" must be an RFC 3339 time like 2026-12-03T00:00:00Z, got \(kind(of: value))")
+        }
+        return date
     }
 
     /// An optional attributes object of scalars: strings, numbers, booleans; null is

@@ -9,6 +9,8 @@ import SplitlaneStorage
 struct UnitRequest: Sendable {
     var unit: String
     var attributes: [String: AttributeValue]
+    /// The time of the exposure, for backfills; the request's time when `nil`.
+    var at: Date?
 }
 
 extension SplitlaneService {
@@ -19,12 +21,13 @@ extension SplitlaneService {
             try requireJSON(request)
             let body = try JSONBody.object(request.body)
             try JSONBody.checkFields(
-                body, allowed: ["experiment", "unit", "attributes", "record"], in: "the request")
+                body, allowed: ["experiment", "unit", "attributes", "record", "at"], in: "the request")
             let key = try JSONBody.requiredString(body, "experiment")
             reply.experiment = key
             let unit = UnitRequest(
                 unit: try JSONBody.requiredString(body, "unit"),
-                attributes: try JSONBody.attributes(body))
+                attributes: try JSONBody.attributes(body),
+                at: try JSONBody.timestamp(body, "at"))
             let record = try JSONBody.bool(body, "record", default: true)
 
             try answer(
@@ -44,11 +47,17 @@ extension SplitlaneService {
         do throws(ServiceError) {
             try requireJSON(request)
             let body = try JSONBody.object(request.body)
-            try JSONBody.checkFields(body, allowed: ["experiment", "units", "record"], in: "the request")
+            try JSONBody.checkFields(
+                body, allowed: ["experiment", "units", "record", "at"], in: "the request")
             let key = try JSONBody.requiredString(body, "experiment")
             reply.experiment = key
             let record = try JSONBody.bool(body, "record", default: true)
-            let units = try Self.readUnits(body)
+            let batchTime = try JSONBody.timestamp(body, "at")
+            let units = try Self.readUnits(body).map { unit in
+                var unit = unit
+                unit.at = unit.at ?? batchTime
+                return unit
+            }
 
             try answer(
                 experiment: key, units: units, record: record, isBatch: true, reply: reply
@@ -81,11 +90,13 @@ extension SplitlaneService {
                     "units[\(index)] must be an object, got \(JSONBody.kind(of: item))")
             }
             do throws(ServiceError) {
-                try JSONBody.checkFields(object, allowed: ["unit", "attributes"], in: "units[\(index)]")
+                try JSONBody.checkFields(
+                    object, allowed: ["unit", "attributes", "at"], in: "units[\(index)]")
                 units.append(
                     UnitRequest(
                         unit: try JSONBody.requiredString(object, "unit"),
-                        attributes: try JSONBody.attributes(object)))
+                        attributes: try JSONBody.attributes(object),
+                        at: try JSONBody.timestamp(object, "at")))
             } catch {
                 throw .invalidRequest("units[\(index)]: \(error.message)")
             }
@@ -112,7 +123,7 @@ extension SplitlaneService {
         }
         let now = Date()
         let assignments = units.map {
-            assigner.assign(unit: $0.unit, attributes: $0.attributes, at: now)
+            assigner.assign(unit: $0.unit, attributes: $0.attributes, at: $0.at ?? now)
         }
 
         var records: [ExposureRecord] = []
@@ -125,8 +136,8 @@ extension SplitlaneService {
             recordIndex.append(records.count)
             records.append(
                 ExposureRecord(
-                    experiment: key, unit: unit.unit, arm: arm, exposedAt: now,
-                    attributes: unit.attributes, source: "http"))
+                    experiment: key, unit: unit.unit, arm: arm, exposedAt: unit.at ?? now,
+                    attributes: unit.attributes, source: unit.at == nil ? "http" : "http-backfill"))
         }
 
         let positions = recordIndex
