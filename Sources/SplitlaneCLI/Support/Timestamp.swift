@@ -1,23 +1,20 @@
 import Foundation
+import Postgres
 
 /// RFC 3339 timestamps, as the CLI reads and writes them.
 enum Timestamp {
-    /// Parses `2026-12-03T00:00:00Z`, with optional fractional seconds and a
-    /// numeric offset; a bare date (`2026-12-03`) means its midnight UTC.
+    /// Parses `2026-12-03T00:00:00Z`, with optional fractional seconds and a numeric
+    /// offset; a bare date (`2026-12-03`) means its midnight UTC.
     static func parse(_ text: String) -> Date? {
-        let withFraction = ISO8601DateFormatter()
-        withFraction.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
-        if let date = withFraction.date(from: text) { return date }
-        let plain = ISO8601DateFormatter()
-        if let date = plain.date(from: text) { return date }
-        let dateOnly = ISO8601DateFormatter()
-        dateOnly.formatOptions = [.withFullDate]
-        return dateOnly.date(from: text)
+        if let date = PostgresTimestamp.parse(text) { return date }
+        guard text.utf8.count == 10 else { return nil }
+        return PostgresTimestamp.parse(text + "T00:00:00Z")
     }
 
-    /// Formats as `2026-12-03T00:00:00Z`.
+    /// Formats as `2026-12-03T00:00:00Z`, with microseconds only when there are any.
     static func format(_ date: Date) -> String {
-        ISO8601DateFormatter().string(from: date)
+        let text = PostgresTimestamp.format(date)
+        return text.hasSuffix(".000000Z") ? String(text.dropLast(8)) + "Z" : text
     }
 
     /// Parses an option's value or fails with a usage error that names the option.
