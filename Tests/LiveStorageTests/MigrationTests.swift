@@ -1,6 +1,7 @@
 import Foundation
 import LiveTestSupport
 import Postgres
+import SplitlaneAssignment
 import SplitlaneStorage
 import Synchronization
 import Testing
@@ -71,6 +72,29 @@ struct MigrationTests {
         let database = try TestDatabase()
         let value = try database.column("SELECT splitlane.bucket($1)", [input]).first ?? nil
         #expect(value == String(expected))
+    }
+
+    /// The SQL function and the engine agree on every id: ASCII, accented, CJK, emoji,
+    /// SQL metacharacters, and the prefixes assignment actually hashes.
+    @Test func bucketAgreesWithTheEngineOnThousandsOfIds() throws {
+        let database = try TestDatabase()
+        var ids: [String] = []
+        for index in 0..<5_000 {
+            let unit = ["acct-\(index)", "配送-\(index)", "Kündin-\(index)", "🚚\(index)", "o'b\\\(index)"][index % 5]
+            ids.append(["", "survey-channel-2026:", "layer:recovery:", "x:coverage:"][index % 4] + unit)
+        }
+
+        let rows = try database.store.connection.query(
+            "SELECT id, splitlane.bucket(id) AS bucket FROM unnest($1::text[]) WITH ORDINALITY AS t(id, n) ORDER BY n",
+            [ids]
+        ).rows
+
+        #expect(rows.count == ids.count)
+        var mismatches: [String] = []
+        for (id, row) in zip(ids, rows) where try row.int64("bucket") != Int64(Bucket.of(id)) {
+            mismatches.append(id)
+        }
+        #expect(mismatches == [])
     }
 
     @Test func bucketIsImmutableAndParallelSafe() throws {
