@@ -101,7 +101,9 @@ public final class HTTPClient {
     private func write(_ bytes: [UInt8]) throws(HTTPClientError) {
         var offset = 0
         while offset < bytes.count {
-            let sent = bytes[offset...].withUnsafeBytes { Glibc.send(descriptor, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
+            let sent = bytes[offset...].withUnsafeBytes {
+                Glibc.send(descriptor, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL))
+            }
             if sent < 0, errno == EINTR { continue }
             guard sent > 0 else {
                 throw HTTPClientError(message: "cannot send to \(host):\(port): \(String(cString: strerror(errno)))")
@@ -115,7 +117,10 @@ public final class HTTPClient {
         let count = chunk.withUnsafeMutableBytes { recv(descriptor, $0.baseAddress, $0.count, 0) }
         if count < 0, errno == EINTR { return }
         guard count > 0 else {
-            throw HTTPClientError(message: count == 0 ? "the server closed the connection" : "receive failed: \(String(cString: strerror(errno)))")
+            let reason = count == 0
+                ? "the server closed the connection"
+                : "receive failed: \(String(cString: strerror(errno)))"
+            throw HTTPClientError(message: reason)
         }
         buffer.append(contentsOf: chunk[0..<count])
     }

@@ -80,7 +80,8 @@ struct MigrationTests {
         let database = try TestDatabase()
         var ids: [String] = []
         for index in 0..<5_000 {
-            let unit = ["acct-\(index)", "配送-\(index)", "Kündin-\(index)", "🚚\(index)", "o'b\\\(index)"][index % 5]
+            let units = ["acct-", "配送-", "Kündin-", "🚚", "o'b\\"]
+            let unit = units[index % 5] + String(index)
             ids.append(["", "survey-channel-2026:", "layer:recovery:", "x:coverage:"][index % 4] + unit)
         }
 

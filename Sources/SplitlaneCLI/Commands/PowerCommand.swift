@@ -46,7 +46,8 @@ enum PowerCommand: Command {
                     baseline: baseline, effect: effect, alpha: alpha, power: power, arms: arms)
             case (nil, let deviation?):
                 guard !arguments.flag("relative") else {
-                    throw UsageError("--relative needs --baseline; give --mde in the metric's units", command: spec.path)
+                    throw UsageError(
+                        "--relative needs --baseline; give --mde in the metric's units", command: spec.path)
                 }
                 size = try PowerAnalysis.means(
                     standardDeviation: deviation, delta: mde, alpha: alpha, power: power, arms: arms)

@@ -70,17 +70,22 @@ enum SimulateCommand: Command {
 
         let summary = simulation.summary
         func arms(_ counts: [String: Int]) -> String {
-            counts.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", ")
+            let total = counts.values.reduce(0, +)
+            let parts = counts.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }
+            return "\(total) exposures (\(parts.joined(separator: ", ")))"
         }
-        context.console.write("""
-            simulated \(simulation.deliveries) deliveries in \(String(format: "%.1f", Date().timeIntervalSince(started))) s (seed \(simulation.seed))
-              \(channel.key): \(summary.channelExposures.values.reduce(0, +)) exposures (\(arms(summary.channelExposures))); \(summary.responses) survey answers
-              \(recovery.key): \(summary.detractors) detractor accounts, \(summary.recoveryExposures.values.reduce(0, +)) exposures (\(arms(summary.recoveryExposures)))
-              events: \(summary.eventsInserted) inserted, \(summary.eventsDuplicate) duplicates
-
-            \(LastMileWorld.plantedEffects)
-
-            """)
+        let seconds = String(format: "%.1f", Date().timeIntervalSince(started))
+        let lines = [
+            "simulated \(simulation.deliveries) deliveries in \(seconds) s (seed \(simulation.seed))",
+            "  \(channel.key): \(arms(summary.channelExposures)); \(summary.responses) survey answers",
+            "  \(recovery.key): \(summary.detractors) detractor accounts, "
+                + arms(summary.recoveryExposures),
+            "  events: \(summary.eventsInserted) inserted, \(summary.eventsDuplicate) duplicates",
+            "",
+            LastMileWorld.plantedEffects,
+            "",
+        ]
+        context.console.write(lines.joined(separator: "\n"))
         return 0
     }
 

@@ -36,7 +36,8 @@ enum SyncCommand: Command {
         let store = try context.openStore(arguments)
         let synced = try context.storageCall { try store.sync(catalog) }
         for experiment in synced {
-            context.console.write("\(experiment.change.rawValue) \(experiment.key) (digest \(experiment.digest.prefix(12)))\n")
+            let digest = experiment.digest.prefix(12)
+            context.console.write("\(experiment.change.rawValue) \(experiment.key) (digest \(digest))\n")
         }
         return 0
     }

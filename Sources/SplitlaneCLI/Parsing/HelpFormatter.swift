@@ -51,7 +51,10 @@ enum HelpFormatter {
     }
 
     private static func row(_ name: String, _ help: String) -> String {
-        let padded = name.count < 26 ? name + String(repeating: " ", count: 26 - name.count) : name + "\n" + String(repeating: " ", count: 28)
-        return "  " + padded + help
+        // Names too long for the column get the help on the next line.
+        guard name.count < 26 else {
+            return "  " + name + "\n" + String(repeating: " ", count: 28) + help
+        }
+        return "  " + name + String(repeating: " ", count: 26 - name.count) + help
     }
 }

@@ -64,9 +64,9 @@ enum LastMileWorld {
             lines.append("    \(arm.padding(toLength: 15, withPad: " ", startingAt: 0))win-back, orders and revenue "
                 + "\(String(format: "%+.0f%%", winBack * 100)); churn \(String(format: "%+.0f%%", churn * 100))")
         }
-        lines.append("    (apology call: \(percent(baseWinBack)) win back and \(percent(baseChurn)) churn "
-            + "within the full windows; readouts before a window ends see fewer events in every arm alike,")
-        lines.append("    so relative lifts keep their planted size.) Next NPS does not depend on the offer.")
+        lines.append("    Apology call: \(percent(baseWinBack)) win back and \(percent(baseChurn)) churn within")
+        lines.append("    the full windows. A readout before a window ends sees fewer events in every arm")
+        lines.append("    alike, so relative lifts keep their planted size. Next NPS does not depend on the offer.")
         return lines.joined(separator: "\n")
     }
 }

@@ -162,7 +162,8 @@ struct Simulation {
                 summary.recoveryExposures[arm, default: 0] += 1
                 try simulateOutcomes(account: account, arm: arm, offered: offered)
             }
-            console.progress("recovery: \(min(start + Self.assignBatch, candidates.count)) of \(candidates.count) detractors")
+            let done = min(start + Self.assignBatch, candidates.count)
+            console.progress("recovery: \(done) of \(candidates.count) detractors")
         }
     }
 
@@ -176,10 +177,13 @@ struct Simulation {
             try addEvent(unit: account.id, event: "order", value: order(revenueMu), at: time)
         }
 
+        // Active accounts come back more often and order more: the history above then
+        // predicts the outcome, which is what CUPED exploits. The factor averages 1 over
+        // accounts, so the planted multipliers hold on average.
         let winBack = LastMileWorld.baseWinBack * (LastMileWorld.winBackMultiplier[arm] ?? 1)
-            * (0.7 + 0.3 * account.activity)
+            * (0.4 + 0.6 * account.activity)
         if random.bernoulli(winBack) {
-            for _ in 0..<(1 + random.poisson(0.8 * account.activity)) {
+            for _ in 0..<(1 + random.poisson(1.2 * account.activity)) {
                 let time = offered.addingTimeInterval(random.uniform() * 90 * Self.day)
                 try addEvent(unit: account.id, event: "order", value: order(revenueMu), at: time)
             }
