@@ -23,13 +23,17 @@ struct CommandContext {
     }
 
     /// Loads and validates the definitions directory, or fails with every error.
-    func loadCatalog(_ arguments: ParsedArguments) throws -> ExperimentCatalog {
-        let path = experimentsPath(arguments)
+    ///
+    /// - Parameter paths: Files or directories; the definitions directory when empty.
+    func loadCatalog(_ arguments: ParsedArguments, paths: [String] = []) throws -> ExperimentCatalog {
+        let paths = paths.isEmpty ? [experimentsPath(arguments)] : paths
         do {
-            return try DefinitionLoader().loadCatalog(paths: [path])
+            return try DefinitionLoader().loadCatalog(paths: paths)
         } catch {
+            let count = error.errors.count
             throw CLIError(
-                "\(path) has invalid definitions; nothing was loaded",
+                "\(count) error\(count == 1 ? "" : "s") in \(paths.joined(separator: ", ")); "
+                    + "nothing is loaded until all are fixed",
                 details: error.errors.map(\.description))
         }
     }
@@ -150,8 +154,9 @@ public enum Splitlane {
             return 2
         } catch let error as CLIError {
             console.flush()
-            console.error(error.message)
+            // Details first, like a compiler: the summary line ends the output.
             for line in error.details { console.message(line) }
+            console.error(error.message)
             return 1
         } catch {
             console.flush()

@@ -23,15 +23,7 @@ enum SyncCommand: Command {
     )
 
     static func run(_ arguments: ParsedArguments, context: CommandContext) throws -> Int32 {
-        var paths = arguments.values("PATH")
-        if paths.isEmpty { paths = [context.experimentsPath(arguments)] }
-        let catalog: ExperimentCatalog
-        do {
-            catalog = try DefinitionLoader().loadCatalog(paths: paths)
-        } catch {
-            throw CLIError("the definitions are invalid; nothing was synced",
-                details: error.errors.map(\.description))
-        }
+        let catalog = try context.loadCatalog(arguments, paths: arguments.values("PATH"))
 
         let store = try context.openStore(arguments)
         let synced = try context.storageCall { try store.sync(catalog) }

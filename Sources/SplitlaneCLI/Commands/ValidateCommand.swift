@@ -21,17 +21,7 @@ enum ValidateCommand: Command {
     )
 
     static func run(_ arguments: ParsedArguments, context: CommandContext) throws -> Int32 {
-        var paths = arguments.values("PATH")
-        if paths.isEmpty { paths = [context.experimentsPath(arguments)] }
-
-        let catalog: ExperimentCatalog
-        do {
-            catalog = try DefinitionLoader().loadCatalog(paths: paths)
-        } catch {
-            for problem in error.errors { context.console.message(problem.description) }
-            let count = error.errors.count
-            throw CLIError("\(count) error\(count == 1 ? "" : "s"); nothing is valid until all are fixed")
-        }
+        let catalog = try context.loadCatalog(arguments, paths: arguments.values("PATH"))
 
         for experiment in catalog.experiments {
             let arms = experiment.arms.map { $0.isControl ? "\($0.key)*" : $0.key }
