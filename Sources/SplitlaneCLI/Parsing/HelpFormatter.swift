@@ -29,7 +29,8 @@ enum HelpFormatter {
 
         if let discussion = spec.discussion {
             lines.append("")
-            lines.append(discussion)
+            lines += discussion.split(separator: "\n", omittingEmptySubsequences: false)
+                .flatMap { wrap(String($0), width: 88) }
         }
         if !spec.examples.isEmpty {
             lines.append("")
@@ -37,6 +38,23 @@ enum HelpFormatter {
             lines.append(contentsOf: spec.examples.map { "  " + $0 })
         }
         return lines.joined(separator: "\n") + "\n"
+    }
+
+    /// Breaks a paragraph into lines of at most `width` characters at spaces; indented
+    /// lines (tables, lists) are kept as they are.
+    static func wrap(_ paragraph: String, width: Int) -> [String] {
+        guard paragraph.count > width, paragraph.first != " " else { return [paragraph] }
+        var lines: [String] = []
+        var line = ""
+        for word in paragraph.split(separator: " ") {
+            if !line.isEmpty, line.count + 1 + word.count > width {
+                lines.append(line)
+                line = ""
+            }
+            line += (line.isEmpty ? "" : " ") + word
+        }
+        if !line.isEmpty { lines.append(line) }
+        return lines
     }
 
     private static func usageTail(_ spec: CommandSpec) -> String {
@@ -51,10 +69,13 @@ enum HelpFormatter {
     }
 
     private static func row(_ name: String, _ help: String) -> String {
-        // Names too long for the column get the help on the next line.
+        // Help wraps under its column; a name too long for its column puts the help on
+        // the next line.
+        let indent = String(repeating: " ", count: 28)
+        let helpLines = wrap(help, width: 60).joined(separator: "\n" + indent)
         guard name.count < 26 else {
-            return "  " + name + "\n" + String(repeating: " ", count: 28) + help
+            return "  " + name + "\n" + indent + helpLines
         }
-        return "  " + name + String(repeating: " ", count: 26 - name.count) + help
+        return "  " + name + String(repeating: " ", count: 26 - name.count) + helpLines
     }
 }
