@@ -49,13 +49,22 @@ enum IngestCommand: Command {
         let store = try context.openStore(arguments)
         let console = context.console
         var lastShown = Date()
-        let summary = try context.storageCall {
-            try store.ingest(from: handle, format: format) { rows in
+        let summary: IngestSummary
+        do {
+            summary = try store.ingest(from: handle, format: format) { rows in
                 if console.isErrorTerminal, Date().timeIntervalSince(lastShown) > 0.25 {
                     lastShown = Date()
                     console.progress("ingesting: \(rows) rows read…")
                 }
             }
+        } catch let error as StorageError where error.code == .invalidInput {
+            console.endProgress()
+            // "line 1234: …" becomes "events.csv:1234: …", as editors read it.
+            let name = path == "-" ? "stdin" : path
+            let location = error.message.hasPrefix("line ")
+                ? name + ":" + error.message.dropFirst(5)
+                : name + ": " + error.message
+            throw CLIError(location + "; nothing was loaded")
         }
         console.endProgress()
 
