@@ -30,8 +30,7 @@ enum DatabaseStatusCommand: Command {
         path: ["db", "status"],
         abstract: "Show which database is used, its psql URL, and its migrations.",
         options: [.databaseURL],
-        examples: ["splitlane db status", "psql \"$(splitlane db status --url)\""]
-            .map { $0 },
+        examples: ["splitlane db status", "splitlane db status --database-url postgresql://db/crm"],
         discussion: "With the embedded cluster, prints the URL an analyst can give psql."
     )
 
@@ -42,7 +41,13 @@ enum DatabaseStatusCommand: Command {
 
         if let cluster = resolution.cluster {
             let status = try context.storageCall { try cluster.status() }
-            lines.append("embedded cluster: \(status) (\(cluster.directory.path))")
+            let state: String
+            switch status {
+            case .notCreated: state = "not created yet"
+            case .stopped: state = "stopped"
+            case .running(let port): state = "running on port \(port)"
+            }
+            lines.append("embedded cluster: \(state) (\(cluster.directory.path))")
             guard case .running = status else {
                 lines.append("start it with `splitlane db start` (any command that needs it starts it too)")
                 context.console.write(lines.joined(separator: "\n") + "\n")
