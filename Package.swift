@@ -78,7 +78,6 @@ let package = Package(
         .target(
             name: "SplitlaneStorage",
             dependencies: ["Postgres", "SplitlaneDefinitions", "SplitlaneAssignment"],
-            resources: [.copy("Migrations")],
             swiftSettings: strictSwift
         ),
         .target(
