@@ -75,73 +75,72 @@ extension SplitlaneStore {
     /// Records exposures idempotently: the first exposure of a unit wins and is never
     /// overwritten; later records are reported as repeats or conflicts.
     ///
-    /// One multi-row `INSERT … SELECT FROM unnest($1::text[], …) ON CONFLICT DO
-    /// NOTHING RETURNING`, then one read of the rows that already existed, both in one
-    /// transaction. Every value travels as an array parameter, never as SQL text.
+    /// One statement, so one round trip and one implicit transaction: a CTE runs the
+    /// multi-row `INSERT … SELECT FROM unnest($1::text[], …) ON CONFLICT DO NOTHING
+    /// RETURNING`, and the outer query joins every input row to the rows it inserted
+    /// and to the rows stored before (the outer query's snapshot does not see the
+    /// CTE's inserts). Every value travels as an array parameter, never as SQL text.
     /// When one call holds the same unit twice, the first record is the one stored.
     public func recordExposures(_ records: [ExposureRecord]) throws -> ExposureRecordingSummary {
         guard !records.isEmpty else {
             return ExposureRecordingSummary(inserted: 0, repeats: 0, conflicts: [], outcomes: [])
         }
-        let experiments = records.map(\.experiment)
-        let units = records.map(\.unit)
 
-        let (insertedKeys, storedArms) = try databaseStep("cannot record exposures") {
-            try connection.withTransaction {
-                let inserted = try connection.query(
-                    """
+        var insertedNow = [Bool](repeating: false, count: records.count)
+        var storedArms = [String?](repeating: nil, count: records.count)
+        try databaseStep("cannot record exposures") {
+            let result = try connection.query(
+                """
+                WITH input AS (
+                    SELECT * FROM unnest($1::text[], $2::text[], $3::text[],
+                                         $4::timestamptz[], $5::jsonb[], $6::text[])
+                        WITH ORDINALITY
+                        AS i(experiment, unit_id, arm, exposed_at, attributes, source, n)
+                ), inserted AS (
                     INSERT INTO splitlane.exposures
                         (experiment, unit_id, arm, exposed_at, attributes, source)
                     SELECT DISTINCT ON (experiment, unit_id)
                         experiment, unit_id, arm, exposed_at, attributes, source
-                    FROM unnest($1::text[], $2::text[], $3::text[], $4::timestamptz[],
-                                $5::jsonb[], $6::text[])
-                        WITH ORDINALITY
-                        AS input(experiment, unit_id, arm, exposed_at, attributes, source, n)
+                    FROM input
                     ORDER BY experiment, unit_id, n
                     ON CONFLICT (experiment, unit_id) DO NOTHING
-                    RETURNING experiment, unit_id
-                    """,
-                    [
-                        experiments, units, records.map(\.arm), records.map(\.exposedAt),
-                        records.map { AttributeJSON.encode($0.attributes) },
-                        records.map(\.source),
-                    ])
-                let keys = Set(
-                    try inserted.rows.map {
-                        ExposureKey(
-                            try $0.requiredString("experiment"), try $0.requiredString("unit_id"))
-                    })
-
-                let stored = try connection.query(
-                    """
-                    SELECT e.experiment, e.unit_id, e.arm
-                    FROM splitlane.exposures AS e
-                    JOIN (SELECT DISTINCT * FROM unnest($1::text[], $2::text[]))
-                        AS k(experiment, unit_id) USING (experiment, unit_id)
-                    """,
-                    [experiments, units])
-                var arms: [ExposureKey: String] = [:]
-                for row in stored.rows {
-                    let key = ExposureKey(
-                        try row.requiredString("experiment"), try row.requiredString("unit_id"))
-                    arms[key] = try row.requiredString("arm")
-                }
-                return (keys, arms)
+                    RETURNING experiment, unit_id, arm
+                )
+                SELECT input.n, inserted.arm IS NOT NULL AS inserted,
+                       COALESCE(inserted.arm, stored.arm) AS arm
+                FROM input
+                LEFT JOIN inserted
+                    ON inserted.experiment = input.experiment
+                    AND inserted.unit_id = input.unit_id
+                LEFT JOIN splitlane.exposures AS stored
+                    ON stored.experiment = input.experiment
+                    AND stored.unit_id = input.unit_id
+                """,
+                [
+                    records.map(\.experiment), records.map(\.unit), records.map(\.arm),
+                    records.map(\.exposedAt), records.map { AttributeJSON.encode($0.attributes) },
+                    records.map(\.source),
+                ])
+            for row in result.rows {
+                let index = Int(try row.int64("n")) - 1
+                guard records.indices.contains(index) else { continue }
+                insertedNow[index] = try row.bool("inserted")
+                storedArms[index] = try row.string("arm")
             }
         }
+        try readArmsCommittedMeanwhile(records, into: &storedArms)
 
         var claimed = Set<ExposureKey>()
         var outcomes: [ExposureOutcome] = []
         var conflicts: [ExposureConflict] = []
         outcomes.reserveCapacity(records.count)
-        for record in records {
+        for (index, record) in records.enumerated() {
             let key = ExposureKey(record.experiment, record.unit)
-            if insertedKeys.contains(key), claimed.insert(key).inserted {
+            if insertedNow[index], claimed.insert(key).inserted {
                 outcomes.append(.inserted)
                 continue
             }
-            let recordedArm = storedArms[key] ?? record.arm
+            let recordedArm = storedArms[index] ?? record.arm
             if recordedArm == record.arm {
                 outcomes.append(.repeated)
             } else {
@@ -158,6 +157,38 @@ extension SplitlaneStore {
             repeats: outcomes.filter { $0 == .repeated }.count,
             conflicts: conflicts,
             outcomes: outcomes)
+    }
+
+    /// Fills in the arms of rows that another session committed after the statement's
+    /// snapshot was taken: `ON CONFLICT` skipped them, yet the join could not see them.
+    /// Costs a second round trip only in that race.
+    private func readArmsCommittedMeanwhile(
+        _ records: [ExposureRecord], into storedArms: inout [String?]
+    ) throws {
+        let missing = storedArms.indices.filter { storedArms[$0] == nil }
+        guard !missing.isEmpty else {
+            return
+        }
+        let arms = try databaseStep("cannot record exposures") {
+            let stored = try connection.query(
+                """
+                SELECT e.experiment, e.unit_id, e.arm
+                FROM splitlane.exposures AS e
+                JOIN (SELECT DISTINCT * FROM unnest($1::text[], $2::text[]))
+                    AS k(experiment, unit_id) USING (experiment, unit_id)
+                """,
+                [missing.map { records[$0].experiment }, missing.map { records[$0].unit }])
+            var arms: [ExposureKey: String] = [:]
+            for row in stored.rows {
+                let key = ExposureKey(
+                    try row.requiredString("experiment"), try row.requiredString("unit_id"))
+                arms[key] = try row.requiredString("arm")
+            }
+            return arms
+        }
+        for index in missing {
+            storedArms[index] = arms[ExposureKey(records[index].experiment, records[index].unit)]
+        }
     }
 }
 
