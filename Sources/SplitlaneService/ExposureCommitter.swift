@@ -40,7 +40,7 @@ final class ExposureCommitter: Sendable {
         label: "splitlane.exposure-answers", attributes: .concurrent)
 
     /// How many writer threads (and connections) commit at once.
-    static let writerCount = 2
+    static let writerCount = 1
 
     /// The first and the longest pause between reconnection attempts.
     static let backoff: (first: Duration, longest: Duration) = (.milliseconds(100), .seconds(5))
