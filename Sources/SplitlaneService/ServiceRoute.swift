@@ -18,8 +18,11 @@ public enum ServiceRoute: String, Sendable, CaseIterable {
 
     /// The path template, such as `/v1/experiments/{key}`.
     public var template: String {
-        String(rawValue.drop { $0 != " " }.dropFirst())
+        Self.templates[self] ?? ""
     }
+
+    private static let templates: [ServiceRoute: String] = Dictionary(
+        uniqueKeysWithValues: allCases.map { ($0, String($0.rawValue.drop { $0 != " " }.dropFirst())) })
 
     /// Whether the route needs a bearer token: every `/v1` route does.
     public var requiresToken: Bool {
@@ -46,7 +49,7 @@ public enum ServiceRoute: String, Sendable, CaseIterable {
     }
 
     private static let table: [Entry] = allCases.map { route in
-        let template = route.template
+        let template = String(route.rawValue.drop { $0 != " " }.dropFirst())
         return Entry(
             route: route, method: route.method, template: template,
             segments: template.contains("{key}")
