@@ -77,9 +77,10 @@ extension SplitlaneStore {
     ///
     /// One statement, so one round trip and one implicit transaction: a CTE runs the
     /// multi-row `INSERT … SELECT FROM unnest($1::text[], …) ON CONFLICT DO NOTHING
-    /// RETURNING`, and the outer query joins every input row to the rows it inserted
-    /// and to the rows stored before (the outer query's snapshot does not see the
-    /// CTE's inserts). Every value travels as an array parameter, never as SQL text.
+    /// RETURNING`, and the outer query joins every input row to the rows it inserted,
+    /// else looks up the row stored before by primary key (the outer query's snapshot
+    /// does not see the CTE's inserts). The lookup is a scalar subquery so that it is
+    /// an index probe per row, never a hash of the whole table. Every value travels as an array parameter, never as SQL text.
     /// When one call holds the same unit twice, the first record is the one stored.
     public func recordExposures(_ records: [ExposureRecord]) throws -> ExposureRecordingSummary {
         guard !records.isEmpty else {
@@ -107,14 +108,14 @@ extension SplitlaneStore {
                     RETURNING experiment, unit_id, arm
                 )
                 SELECT input.n, inserted.arm IS NOT NULL AS inserted,
-                       COALESCE(inserted.arm, stored.arm) AS arm
+                       COALESCE(inserted.arm, (
+                           SELECT stored.arm FROM splitlane.exposures AS stored
+                           WHERE stored.experiment = input.experiment
+                               AND stored.unit_id = input.unit_id)) AS arm
                 FROM input
                 LEFT JOIN inserted
                     ON inserted.experiment = input.experiment
                     AND inserted.unit_id = input.unit_id
-                LEFT JOIN splitlane.exposures AS stored
-                    ON stored.experiment = input.experiment
-                    AND stored.unit_id = input.unit_id
                 """,
                 [
                     records.map(\.experiment), records.map(\.unit), records.map(\.arm),
