@@ -26,6 +26,7 @@ public struct JSONParseError: Error, Sendable, Hashable {
 }
 
 extension JSONParseError: CustomStringConvertible {
+    /// The reason and the byte offset, such as `expected a value, got ']' at byte 7`.
     public var description: String {
         "\(reason) at byte \(offset)"
     }
@@ -55,7 +56,9 @@ extension JSONValue {
         try parse(Array(text.utf8))
     }
 
-    private static func parse(buffer: UnsafeBufferPointer<UInt8>) throws(JSONParseError) -> JSONValue {
+    private static func parse(
+        buffer: UnsafeBufferPointer<UInt8>
+    ) throws(JSONParseError) -> JSONValue {
         var reader = JSONReader(bytes: buffer)
         reader.skipWhitespace()
         let value = try reader.readValue(depth: 0)

@@ -180,7 +180,9 @@ final class ExposureCommitter: Sendable {
     }
 
     /// Hands one result to every request of a batch, off the writer thread.
-    private func answer(_ work: [Pending], with result: Result<[ExposureOutcome], ServiceError>) {
+    private func answer(
+        _ work: [Pending], with result: Result<[ExposureOutcome], ServiceError>
+    ) {
         answers.async {
             work.forEach { $0.completion(result) }
         }

@@ -22,7 +22,9 @@ public enum ServiceRoute: String, Sendable, CaseIterable {
     }
 
     private static let templates: [ServiceRoute: String] = Dictionary(
-        uniqueKeysWithValues: allCases.map { ($0, String($0.rawValue.drop { $0 != " " }.dropFirst())) })
+        uniqueKeysWithValues: allCases.map { route in
+            (route, String(route.rawValue.drop { $0 != " " }.dropFirst()))
+        })
 
     /// Whether the route needs a bearer token: every `/v1` route does.
     public var requiresToken: Bool {

@@ -80,7 +80,8 @@ extension SplitlaneStore {
     /// RETURNING`, and the outer query joins every input row to the rows it inserted,
     /// else looks up the row stored before by primary key (the outer query's snapshot
     /// does not see the CTE's inserts). The lookup is a scalar subquery so that it is
-    /// an index probe per row, never a hash of the whole table. Every value travels as an array parameter, never as SQL text.
+    /// an index probe per row, never a hash of the whole table. Every value travels as
+    /// an array parameter, never as SQL text.
     /// When one call holds the same unit twice, the first record is the one stored.
     public func recordExposures(_ records: [ExposureRecord]) throws -> ExposureRecordingSummary {
         guard !records.isEmpty else {
