@@ -150,6 +150,11 @@ let package = Package(
             swiftSettings: strictSwift
         ),
         .testTarget(
+            name: "SplitlaneJSONTests",
+            dependencies: ["SplitlaneJSON"],
+            swiftSettings: strictSwift
+        ),
+        .testTarget(
             name: "HTTPServerTests",
             dependencies: ["HTTPServer"],
             swiftSettings: strictSwift

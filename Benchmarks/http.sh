@@ -6,8 +6,14 @@
 #   Benchmarks/http.sh            # wrk -t2 -c32 -d10s --latency, release build
 #   DURATION=30s Benchmarks/http.sh
 #
-# Starts a private PostgreSQL (scripts/lib/postgres.sh), a migrated database, the
-# service and nginx on free loopback ports; stops all of them on exit.
+# Starts a private PostgreSQL (scripts/lib/postgres.sh) with fsync and
+# synchronous_commit ON (PG_TEST_DURABLE=1, so record:true answers only after a real
+# flush), a migrated database, the service and nginx on free loopback ports; stops all
+# of them on exit. pgbench's rate for single-row durable inserts with 32 clients is
+# measured in the same run as the reference for record:true.
+#
+# Prints `result NAME VALUE UNIT` lines on stdout (for Benchmarks/run.sh) and the
+# human table on stderr.
 set -euo pipefail
 
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -32,7 +38,7 @@ echo "building release..." >&2
 (cd "$root" && swift build -c release --product splitlane >/dev/null)
 bin=$(cd "$root" && swift build -c release --show-bin-path)/splitlane
 
-pg_test_start "$pgdir"
+PG_TEST_DURABLE=1 pg_test_start "$pgdir"
 psql -q "$SPLITLANE_TEST_DATABASE_URL" -c "CREATE DATABASE bench" >/dev/null
 database_url="${SPLITLANE_TEST_DATABASE_URL%/postgres}/bench"
 SPLITLANE_SQL_DIR="$root/sql" "$bin" db migrate --database-url "$database_url" >/dev/null
@@ -97,22 +103,51 @@ function request()
 end
 LUA
 
+# Converts a wrk latency such as 812.00us, 1.75ms or 1.02s to milliseconds.
+to_ms() {
+    awk -v t="$1" 'BEGIN {
+        v = t + 0
+        if (t ~ /us$/) v = v / 1000; else if (t ~ /ms$/) v = v; else if (t ~ /s$/) v = v * 1000
+        printf "%.3f", v
+    }'
+}
+
+# run LABEL URL RESULT_PREFIX ENV…: one wrk run; the table row on stderr, results on stdout.
 run() {
-    local label=$1 url=$2
-    shift 2
+    local label=$1 url=$2 prefix=$3
+    shift 3
     local out
     out=$(env "$@" wrk -t2 -c32 -d"$duration" --latency -s "$work/assign.lua" "$url")
     local rps p50 p99
     rps=$(awk '/Requests\/sec/ {print $2}' <<<"$out")
     p50=$(awk '$1 == "50%" {print $2}' <<<"$out")
     p99=$(awk '$1 == "99%" {print $2}' <<<"$out")
-    printf '%-28s %12s req/s   p50 %9s   p99 %9s\n' "$label" "$rps" "$p50" "$p99"
-    grep -E "Non-2xx|Socket errors" <<<"$out" || true
+    printf '%-28s %12s req/s   p50 %9s   p99 %9s\n' "$label" "$rps" "$p50" "$p99" >&2
+    grep -E "Non-2xx|Socket errors" <<<"$out" >&2 || true
+    echo "result ${prefix}_rps $rps req/s"
+    [ "$prefix" = nginx ] || echo "result ${prefix}_p50_ms $(to_ms "$p50") ms"
+    echo "result ${prefix}_p99_ms $(to_ms "$p99") ms"
 }
 
-echo "wrk -t2 -c32 -d$duration --latency (2 cores shared)"
-run "splitlane record:false" "$service" RECORD=false
-run "splitlane record:true" "$service" RECORD=true
-run "nginx fixed JSON" "http://127.0.0.1:$nginx_port" RECORD=false
+# The reference for record:true: single-row durable inserts into a table with a text
+# primary key, 32 clients, prepared statements.
+pgbench_insert() {
+    psql -q "$database_url" -c "CREATE TABLE pgbench_single (id text PRIMARY KEY,
+        at timestamptz NOT NULL DEFAULT now())" >/dev/null
+    echo "INSERT INTO pgbench_single (id) VALUES (gen_random_uuid()::text);" \
+        >"$work/insert.sql"
+    local seconds=${duration%s} out tps
+    out=$(pgbench -n -c32 -j2 -T"$seconds" -M prepared -f "$work/insert.sql" "$database_url" 2>&1)
+    tps=$(awk '/^tps = / {print $3; exit}' <<<"$out")
+    printf '%-28s %12s tx/s\n' "pgbench single-row INSERT" "$tps" >&2
+    echo "result pgbench_insert_tps $tps tx/s"
+}
+
+echo "wrk -t2 -c32 -d$duration --latency (2 cores shared; wrk uses about one)" >&2
+echo "PostgreSQL with fsync=on, synchronous_commit=on: record:true answers are durable" >&2
+run "splitlane record:false" "$service" http_assign_nocommit RECORD=false
+run "splitlane record:true" "$service" http_assign_record RECORD=true
+run "nginx fixed JSON" "http://127.0.0.1:$nginx_port" nginx RECORD=false
+pgbench_insert
 recorded=$(psql -tAq "$database_url" -c "SELECT count(*) FROM splitlane.exposures")
-echo "exposures recorded: $recorded"
+echo "exposures recorded: $recorded" >&2

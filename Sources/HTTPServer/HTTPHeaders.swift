@@ -30,14 +30,32 @@ public struct HTTPHeaders: Sendable, Equatable, Sequence, ExpressibleByDictionar
 
     /// The first value whose name matches `name` ignoring ASCII case, or nil.
     public subscript(name: String) -> String? {
-        let wanted = name.lowercased()
-        return fields.first { $0.name.lowercased() == wanted }?.value
+        fields.first { Self.namesMatch($0.name, name) }?.value
     }
 
     /// Every value whose name matches `name` ignoring ASCII case, in order.
     public func values(forName name: String) -> [String] {
-        let wanted = name.lowercased()
-        return fields.filter { $0.name.lowercased() == wanted }.map(\.value)
+        fields.filter { Self.namesMatch($0.name, name) }.map(\.value)
+    }
+
+    /// Whether two field names are equal ignoring ASCII case, without allocating.
+    static func namesMatch(_ left: String, _ right: String) -> Bool {
+        var leftBytes = left.utf8.makeIterator()
+        var rightBytes = right.utf8.makeIterator()
+        while true {
+            switch (leftBytes.next(), rightBytes.next()) {
+            case (nil, nil):
+                return true
+            case (let a?, let b?):
+                guard a == b || Self.lowered(a) == Self.lowered(b) else { return false }
+            default:
+                return false
+            }
+        }
+    }
+
+    private static func lowered(_ byte: UInt8) -> UInt8 {
+        byte >= UInt8(ascii: "A") && byte <= UInt8(ascii: "Z") ? byte | 0x20 : byte
     }
 
     /// Appends a field, keeping any earlier field of the same name.
@@ -47,8 +65,7 @@ public struct HTTPHeaders: Sendable, Equatable, Sequence, ExpressibleByDictionar
 
     /// Replaces every field named `name` (ignoring case) by one field with `value`.
     public mutating func replaceOrAdd(name: String, value: String) {
-        let wanted = name.lowercased()
-        fields.removeAll { $0.name.lowercased() == wanted }
+        fields.removeAll { Self.namesMatch($0.name, name) }
         fields.append(Field(name: name, value: value))
     }
 

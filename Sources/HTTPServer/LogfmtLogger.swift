@@ -24,6 +24,16 @@ public struct LogfmtLine: Sendable, Equatable {
         guard !key.isEmpty else {
             return "_"
         }
+        let isPlain = key.utf8.allSatisfy { byte in
+            (byte >= UInt8(ascii: "a") && byte <= UInt8(ascii: "z"))
+                || (byte >= UInt8(ascii: "A") && byte <= UInt8(ascii: "Z"))
+                || (byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9"))
+                || byte == UInt8(ascii: "_") || byte == UInt8(ascii: ".")
+                || byte == UInt8(ascii: "-") || byte == UInt8(ascii: "/")
+        }
+        if isPlain {
+            return key
+        }
         let allowed: (Unicode.Scalar) -> Bool = { scalar in
             ("0"..."9").contains(scalar) || ("a"..."z").contains(scalar)
                 || ("A"..."Z").contains(scalar) || "_.-/".unicodeScalars.contains(scalar)
@@ -38,11 +48,12 @@ public struct LogfmtLine: Sendable, Equatable {
     /// The value as is, or in double quotes with `\`, `"` and control characters escaped
     /// when it is empty or holds a space, `"`, `=`, `\` or a control character.
     public static func formatValue(_ value: String) -> String {
+        // The special characters are all ASCII, so a byte scan finds them.
         let needsQuotes =
             value.isEmpty
-            || value.unicodeScalars.contains { scalar in
-                scalar.value <= 0x20 || scalar.value == 0x7F || scalar == "\"" || scalar == "="
-                    || scalar == "\\"
+            || value.utf8.contains { byte in
+                byte <= 0x20 || byte == 0x7F || byte == UInt8(ascii: "\"")
+                    || byte == UInt8(ascii: "=") || byte == UInt8(ascii: "\\")
             }
         guard needsQuotes else {
             return value

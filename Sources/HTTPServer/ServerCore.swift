@@ -247,8 +247,8 @@ final class ServerCore: Sendable {
     }
 
     private static func isComputedHeader(_ name: String) -> Bool {
-        let lowered = name.lowercased()
-        return lowered == "content-length" || lowered == "transfer-encoding"
+        HTTPHeaders.namesMatch(name, "Content-Length")
+            || HTTPHeaders.namesMatch(name, "Transfer-Encoding")
     }
 
     /// Collects one kind of request values; calls `MHD_get_connection_values_n`.

@@ -88,35 +88,45 @@ extension JSONValue {
         case .string(let value):
             JSONValue.writeString(value, to: &output)
         case .array(let values):
-            writeContainer(
-                values.map { (nil, $0) }, open: UInt8(ascii: "["), close: UInt8(ascii: "]"),
-                to: &output, indent: indent, depth: depth)
-        case .object(let members):
-            writeContainer(
-                members.map { (Optional($0.0), $0.1) }, open: UInt8(ascii: "{"),
-                close: UInt8(ascii: "}"), to: &output, indent: indent, depth: depth)
-        }
-    }
-
-    private func writeContainer(
-        _ items: [(String?, JSONValue)], open: UInt8, close: UInt8,
-        to output: inout [UInt8], indent: Int?, depth: Int
-    ) {
-        output.append(open)
-        for (index, (key, value)) in items.enumerated() {
-            if index > 0 { output.append(UInt8(ascii: ",")) }
-            if let indent {
-                output.append(UInt8(ascii: "\n"))
-                output.append(contentsOf: repeatElement(UInt8(ascii: " "), count: indent * (depth + 1)))
+            output.append(UInt8(ascii: "["))
+            for (index, value) in values.enumerated() {
+                JSONValue.writeSeparator(index: index, to: &output, indent: indent, depth: depth)
+                value.write(to: &output, indent: indent, depth: depth + 1)
             }
-            if let key {
+            JSONValue.writeClosing(
+                UInt8(ascii: "]"), isEmpty: values.isEmpty, to: &output, indent: indent,
+                depth: depth)
+        case .object(let members):
+            output.append(UInt8(ascii: "{"))
+            for (index, (key, value)) in members.enumerated() {
+                JSONValue.writeSeparator(index: index, to: &output, indent: indent, depth: depth)
                 JSONValue.writeString(key, to: &output)
                 output.append(UInt8(ascii: ":"))
                 if indent != nil { output.append(UInt8(ascii: " ")) }
+                value.write(to: &output, indent: indent, depth: depth + 1)
             }
-            value.write(to: &output, indent: indent, depth: depth + 1)
+            JSONValue.writeClosing(
+                UInt8(ascii: "}"), isEmpty: members.isEmpty, to: &output, indent: indent,
+                depth: depth)
         }
-        if let indent, !items.isEmpty {
+    }
+
+    /// Writes the comma before every item but the first, and the indentation.
+    private static func writeSeparator(
+        index: Int, to output: inout [UInt8], indent: Int?, depth: Int
+    ) {
+        if index > 0 { output.append(UInt8(ascii: ",")) }
+        if let indent {
+            output.append(UInt8(ascii: "\n"))
+            output.append(contentsOf: repeatElement(UInt8(ascii: " "), count: indent * (depth + 1)))
+        }
+    }
+
+    /// Writes the closing bracket, on its own indented line when the container has items.
+    private static func writeClosing(
+        _ close: UInt8, isEmpty: Bool, to output: inout [UInt8], indent: Int?, depth: Int
+    ) {
+        if let indent, !isEmpty {
             output.append(UInt8(ascii: "\n"))
             output.append(contentsOf: repeatElement(UInt8(ascii: " "), count: indent * depth))
         }
@@ -135,8 +145,16 @@ extension JSONValue {
     /// Appends `text` as a JSON string literal, escaping quotes, backslashes and
     /// control characters.
     public static func writeString(_ text: String, to output: inout [UInt8]) {
-        let hex = Array("0123456789abcdef".utf8)
         output.append(UInt8(ascii: "\""))
+        let isPlain = text.utf8.allSatisfy { byte in
+            byte >= 0x20 && byte != UInt8(ascii: "\"") && byte != UInt8(ascii: "\\")
+        }
+        if isPlain {
+            output.append(contentsOf: text.utf8)
+            output.append(UInt8(ascii: "\""))
+            return
+        }
+        let hex: StaticString = "0123456789abcdef"
         for byte in text.utf8 {
             switch byte {
             case UInt8(ascii: "\""): output.append(contentsOf: [0x5C, 0x22])
@@ -145,9 +163,9 @@ extension JSONValue {
             case 0x0D: output.append(contentsOf: [0x5C, UInt8(ascii: "r")])
             case 0x09: output.append(contentsOf: [0x5C, UInt8(ascii: "t")])
             case 0..<0x20:
-                output.append(contentsOf: Array("\\u00".utf8))
-                output.append(hex[Int(byte >> 4)])
-                output.append(hex[Int(byte & 0xF)])
+                output.append(contentsOf: "\\u00".utf8)
+                output.append(hex.utf8Start[Int(byte >> 4)])
+                output.append(hex.utf8Start[Int(byte & 0xF)])
             default: output.append(byte)
             }
         }

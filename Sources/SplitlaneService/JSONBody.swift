@@ -1,49 +1,69 @@
 import Foundation
 import Postgres
 import SplitlaneDefinitions
+import SplitlaneJSON
 
-/// Reads request bodies with `JSONSerialization` and checks every field's type, so
-/// that a 400 answer names the field and says what was expected.
+/// Reads request bodies with the strict `JSONValue` parser and checks every field's
+/// type, so that a 400 answer names the field and says what was expected.
 enum JSONBody {
+    /// The members of a JSON object, in the order they were written.
+    typealias Object = [(String, JSONValue)]
+
     /// Parses a whole body as one JSON object.
-    static func object(_ body: [UInt8]) throws(ServiceError) -> [String: Any] {
+    static func object(_ body: [UInt8]) throws(ServiceError) -> Object {
         let value = try parse(body, what: "the request body")
-        guard let object = value as? [String: Any] else {
+        guard case .object(let members) = value else {
             throw .invalidRequest("the request body must be a JSON object, got \(kind(of: value))")
         }
-        return object
+        return members
     }
 
-    /// Parses UTF-8 JSON text, refusing invalid UTF-8 first; `what` names it in errors.
-    static func parse(_ bytes: some Collection<UInt8>, what: String) throws(ServiceError) -> Any {
-        guard String(validating: bytes, as: UTF8.self) != nil else {
-            throw ServiceError(
-                status: 400, code: "invalid_utf8", message: "\(what) is not valid UTF-8")
-        }
+    /// Parses UTF-8 JSON text; `what` names it in errors, which say where reading stopped.
+    static func parse(_ bytes: some Collection<UInt8>, what: String) throws(ServiceError) -> JSONValue {
         do {
-            return try JSONSerialization.jsonObject(with: Data(bytes), options: [.fragmentsAllowed])
+            return try JSONValue.parse(bytes)
         } catch {
-            throw ServiceError(
-                status: 400, code: "malformed_json", message: "\(what) is not valid JSON")
+            switch error.kind {
+            case .invalidUTF8:
+                throw ServiceError(
+                    status: 400, code: "invalid_utf8",
+                    message: "\(what) is not valid UTF-8 (byte \(error.offset))")
+            case .syntax:
+                throw ServiceError(
+                    status: 400, code: "malformed_json",
+                    message: "\(what) is not valid JSON: \(error)")
+            }
         }
+    }
+
+    /// The value of the member `name`, nil when absent or null.
+    static func member(_ object: Object, _ name: String) -> JSONValue? {
+        for (key, value) in object where key == name {
+            if case .null = value { return nil }
+            return value
+        }
+        return nil
     }
 
     /// Refuses members other than `allowed`, naming the first unknown one.
     static func checkFields(
-        _ object: [String: Any], allowed: Set<String>, in context: String
+        _ object: Object, allowed: Set<String>, in context: String
     ) throws(ServiceError) {
-        if let unknown = object.keys.sorted().first(where: { !allowed.contains($0) }) {
+        guard object.contains(where: { !allowed.contains($0.0) }) else {
+            return
+        }
+        if let unknown = object.map(\.0).sorted().first(where: { !allowed.contains($0) }) {
             let list = allowed.sorted().map { "\"\($0)\"" }.joined(separator: ", ")
             throw .invalidRequest("unknown field \"\(unknown)\" in \(context); expected \(list)")
         }
     }
 
     /// A required non-empty string without NUL characters.
-    static func requiredString(_ object: [String: Any], _ name: String) throws(ServiceError) -> String {
-        guard let value = object[name], !(value is NSNull) else {
+    static func requiredString(_ object: Object, _ name: String) throws(ServiceError) -> String {
+        guard let value = member(object, name) else {
             throw .invalidRequest("missing field \"\(name)\"")
         }
-        guard let text = value as? String else {
+        guard case .string(let text) = value else {
             throw .invalidRequest("field \"\(name)\" must be a string, got \(kind(of: value))")
         }
         guard !text.isEmpty else {
@@ -57,21 +77,21 @@ enum JSONBody {
 
     /// An optional boolean; `fallback` when absent or null.
     static func bool(
-        _ object: [String: Any], _ name: String, default fallback: Bool
+        _ object: Object, _ name: String, default fallback: Bool
     ) throws(ServiceError) -> Bool {
-        guard let value = object[name], !(value is NSNull) else {
+        guard let value = member(object, name) else {
             return fallback
         }
-        guard let number = value as? NSNumber, isBoolean(number) else {
+        guard case .bool(let flag) = value else {
             throw .invalidRequest("field \"\(name)\" must be a boolean, got \(kind(of: value))")
         }
-        return number.boolValue
+        return flag
     }
 
     /// An optional RFC 3339 time, such as a backfill's `at`; `nil` when absent or null.
-    static func timestamp(_ object: [String: Any], _ name: String) throws(ServiceError) -> Date? {
-        guard let value = object[name], !(value is NSNull) else { return nil }
-        guard let text = value as? String, let date = PostgresTimestamp.parse(text) else {
+    static func timestamp(_ object: Object, _ name: String) throws(ServiceError) -> Date? {
+        guard let value = member(object, name) else { return nil }
+        guard case .string(let text) = value, let date = PostgresTimestamp.parse(text) else {
             throw .invalidRequest(
                 "field \"\(name)\" must be an RFC 3339 time like 2026-12-03T00:00:00Z, got \(kind(of: value))")
         }
@@ -81,26 +101,27 @@ enum JSONBody {
     /// An optional attributes object of scalars: strings, numbers, booleans; null is
     /// treated as absent; nested objects and arrays are refused.
     static func attributes(
-        _ object: [String: Any], field: String = "attributes"
+        _ object: Object, field: String = "attributes"
     ) throws(ServiceError) -> [String: AttributeValue] {
-        guard let value = object[field], !(value is NSNull) else {
+        guard let value = member(object, field) else {
             return [:]
         }
-        guard let members = value as? [String: Any] else {
+        guard case .object(let members) = value else {
             throw .invalidRequest("field \"\(field)\" must be an object, got \(kind(of: value))")
         }
         var attributes: [String: AttributeValue] = [:]
+        attributes.reserveCapacity(members.count)
         for (name, member) in members {
             switch member {
-            case is NSNull:
+            case .null:
                 continue
-            case let text as String:
+            case .string(let text):
                 attributes[name] = .string(text)
-            case let number as NSNumber where isBoolean(number):
-                attributes[name] = .bool(number.boolValue)
-            case let number as NSNumber:
-                attributes[name] = .number(number.doubleValue)
-            default:
+            case .bool(let flag):
+                attributes[name] = .bool(flag)
+            case .number(let number):
+                attributes[name] = .number(number)
+            case .array, .object:
                 throw .invalidRequest(
                     "attribute \"\(name)\" must be a string, number, boolean or null, "
                         + "got \(kind(of: member))")
@@ -109,21 +130,15 @@ enum JSONBody {
         return attributes
     }
 
-    /// Whether an `NSNumber` from `JSONSerialization` holds a JSON boolean, which
-    /// Foundation stores with the `char` type code.
-    static func isBoolean(_ number: NSNumber) -> Bool {
-        String(cString: number.objCType) == "c"
-    }
-
     /// The JSON kind of a parsed value with its article: "a string", "an array", …
-    static func kind(of value: Any) -> String {
+    static func kind(of value: JSONValue) -> String {
         switch value {
-        case is NSNull: return "null"
-        case is String: return "a string"
-        case let number as NSNumber: return isBoolean(number) ? "a boolean" : "a number"
-        case is [Any]: return "an array"
-        case is [String: Any]: return "an object"
-        default: return "an unknown value"
+        case .null: return "null"
+        case .string: return "a string"
+        case .bool: return "a boolean"
+        case .number: return "a number"
+        case .array: return "an array"
+        case .object: return "an object"
         }
     }
 }

@@ -18,8 +18,13 @@ public enum ServiceRoute: String, Sendable, CaseIterable {
 
     /// The path template, such as `/v1/experiments/{key}`.
     public var template: String {
-        String(rawValue.drop { $0 != " " }.dropFirst())
+        Self.templates[self] ?? ""
     }
+
+    private static let templates: [ServiceRoute: String] = Dictionary(
+        uniqueKeysWithValues: allCases.map { route in
+            (route, String(route.rawValue.drop { $0 != " " }.dropFirst()))
+        })
 
     /// Whether the route needs a bearer token: every `/v1` route does.
     public var requiresToken: Bool {
@@ -36,25 +41,50 @@ public enum ServiceRoute: String, Sendable, CaseIterable {
         case notFound
     }
 
+    /// One route with its method, template and template segments computed once.
+    private struct Entry: Sendable {
+        let route: ServiceRoute
+        let method: String
+        let template: String
+        /// The template split at `/` when it holds `{key}`; nil for a fixed path.
+        let segments: [Substring]?
+    }
+
+    private static let table: [Entry] = allCases.map { route in
+        let template = String(route.rawValue.drop { $0 != " " }.dropFirst())
+        return Entry(
+            route: route, method: route.method, template: template,
+            segments: template.contains("{key}")
+                ? template.split(separator: "/", omittingEmptySubsequences: false) : nil)
+    }
+
     /// Matches a method and a percent-decoded path; `HEAD` is not served.
     static func match(method: String, path: String) -> Match {
         var allowed: [String] = []
-        for route in allCases {
-            guard let key = route.captures(path) else {
+        var given: [Substring]?
+        for entry in table {
+            let key: String?
+            if let segments = entry.segments {
+                if given == nil {
+                    given = path.split(separator: "/", omittingEmptySubsequences: false)
+                }
+                key = captures(segments, given ?? [])
+            } else {
+                key = entry.template == path ? "" : nil
+            }
+            guard let key else {
                 continue
             }
-            if route.method == method {
-                return .found(route, key: key.isEmpty ? nil : key)
+            if entry.method == method {
+                return .found(entry.route, key: key.isEmpty ? nil : key)
             }
-            allowed.append(route.method)
+            allowed.append(entry.method)
         }
         return allowed.isEmpty ? .notFound : .wrongMethod(allowed: allowed)
     }
 
-    /// The `{key}` segment when `path` fits the template ("" when it has none), or nil.
-    private func captures(_ path: String) -> String? {
-        let wanted = template.split(separator: "/", omittingEmptySubsequences: false)
-        let given = path.split(separator: "/", omittingEmptySubsequences: false)
+    /// The `{key}` segment when the path's segments fit the template's, or nil.
+    private static func captures(_ wanted: [Substring], _ given: [Substring]) -> String? {
         guard wanted.count == given.count else {
             return nil
         }

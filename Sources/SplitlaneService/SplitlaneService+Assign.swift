@@ -69,11 +69,11 @@ extension SplitlaneService {
         }
     }
 
-    private static func readUnits(_ body: [String: Any]) throws(ServiceError) -> [UnitRequest] {
-        guard let value = body["units"], !(value is NSNull) else {
+    private static func readUnits(_ body: JSONBody.Object) throws(ServiceError) -> [UnitRequest] {
+        guard let value = JSONBody.member(body, "units") else {
             throw .invalidRequest("missing field \"units\"")
         }
-        guard let items = value as? [Any] else {
+        guard case .array(let items) = value else {
             throw .invalidRequest("field \"units\" must be an array, got \(JSONBody.kind(of: value))")
         }
         guard items.count <= maximumBatchUnits else {
@@ -85,7 +85,7 @@ extension SplitlaneService {
         var units: [UnitRequest] = []
         units.reserveCapacity(items.count)
         for (index, item) in items.enumerated() {
-            guard let object = item as? [String: Any] else {
+            guard case .object(let object) = item else {
                 throw .invalidRequest(
                     "units[\(index)] must be an object, got \(JSONBody.kind(of: item))")
             }

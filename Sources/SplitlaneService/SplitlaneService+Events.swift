@@ -40,7 +40,7 @@ extension SplitlaneService {
         switch type {
         case "application/json":
             let value = try JSONBody.parse(request.body, what: "the request body")
-            guard let items = value as? [Any] else {
+            guard case .array(let items) = value else {
                 throw .invalidRequest(
                     "the body must be a JSON array of events, got \(JSONBody.kind(of: value))")
             }
@@ -72,15 +72,17 @@ extension SplitlaneService {
     }
 
     /// One event object; fields other than the five are ignored (webhooks send more).
-    private static func event(_ value: Any, at place: String) throws(ServiceError) -> OutcomeEvent {
-        guard let object = value as? [String: Any] else {
+    private static func event(
+        _ value: JSONValue, at place: String
+    ) throws(ServiceError) -> OutcomeEvent {
+        guard case .object(let object) = value else {
             throw .invalidRequest("\(place) must be a JSON object, got \(JSONBody.kind(of: value))")
         }
         func text(_ name: String) throws(ServiceError) -> String {
-            guard let field = object[name], !(field is NSNull) else {
+            guard let field = JSONBody.member(object, name) else {
                 throw .invalidRequest("\(place): missing field \"\(name)\"")
             }
-            guard let string = field as? String else {
+            guard case .string(let string) = field else {
                 throw .invalidRequest(
                     "\(place): field \"\(name)\" must be a string, got \(JSONBody.kind(of: field))")
             }
@@ -92,11 +94,11 @@ extension SplitlaneService {
         }
 
         var number: Double?
-        switch object["value"] {
-        case nil, is NSNull:
+        switch JSONBody.member(object, "value") {
+        case nil:
             number = nil
-        case let given as NSNumber where !JSONBody.isBoolean(given):
-            number = given.doubleValue
+        case .number(let given):
+            number = given
         case let given?:
             throw .invalidRequest(
                 "\(place): field \"value\" must be a number or null, got \(JSONBody.kind(of: given))")

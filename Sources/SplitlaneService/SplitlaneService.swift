@@ -245,6 +245,9 @@ extension SplitlaneService {
 
     /// The media type of a `Content-Type` value, lowercased, without parameters.
     static func mediaType(_ value: String) -> String {
+        if value == "application/json" {
+            return value
+        }
         let bare = value.prefix { $0 != ";" }
         return bare.trimmingCharacters(in: .whitespaces).lowercased()
     }
@@ -289,7 +292,7 @@ struct Reply: Sendable {
         line.append("method", method)
         line.append("route", route)
         line.append("status", response.status)
-        line.append("duration_ms", String(format: "%.3f", seconds * 1000))
+        line.append("duration_ms", Self.milliseconds(elapsed))
         if let experiment {
             line.append("experiment", experiment)
         }
@@ -298,7 +301,20 @@ struct Reply: Sendable {
 
     /// Sends a JSON document with the given status.
     func send(status: Int = 200, json: JSONValue) {
-        send(HTTPResponse.json(status: status, body: Array(json.serialized().utf8)))
+        var body: [UInt8] = []
+        body.reserveCapacity(256)
+        json.write(to: &body)
+        send(HTTPResponse.json(status: status, body: body))
+    }
+
+    /// A duration in milliseconds with three decimals, such as `1.250`, formatted by hand
+    /// (no `String(format:)` on the request path).
+    static func milliseconds(_ duration: Duration) -> String {
+        let (seconds, attoseconds) = duration.components
+        let micros = max(0, seconds * 1_000_000 + attoseconds / 1_000_000_000_000)
+        let fraction = String(micros % 1000)
+        return String(micros / 1000) + "." + String(repeating: "0", count: 3 - fraction.count)
+            + fraction
     }
 
     /// Sends an error as `{"error":{"code","message"}}`.

@@ -75,73 +75,74 @@ extension SplitlaneStore {
     /// Records exposures idempotently: the first exposure of a unit wins and is never
     /// overwritten; later records are reported as repeats or conflicts.
     ///
-    /// One multi-row `INSERT … SELECT FROM unnest($1::text[], …) ON CONFLICT DO
-    /// NOTHING RETURNING`, then one read of the rows that already existed, both in one
-    /// transaction. Every value travels as an array parameter, never as SQL text.
+    /// One statement, so one round trip and one implicit transaction: a CTE runs the
+    /// multi-row `INSERT … SELECT FROM unnest($1::text[], …) ON CONFLICT DO NOTHING
+    /// RETURNING`, and the outer query joins every input row to the rows it inserted,
+    /// else looks up the row stored before by primary key (the outer query's snapshot
+    /// does not see the CTE's inserts). The lookup is a scalar subquery so that it is
+    /// an index probe per row, never a hash of the whole table. Every value travels as
+    /// an array parameter, never as SQL text.
     /// When one call holds the same unit twice, the first record is the one stored.
     public func recordExposures(_ records: [ExposureRecord]) throws -> ExposureRecordingSummary {
         guard !records.isEmpty else {
             return ExposureRecordingSummary(inserted: 0, repeats: 0, conflicts: [], outcomes: [])
         }
-        let experiments = records.map(\.experiment)
-        let units = records.map(\.unit)
 
-        let (insertedKeys, storedArms) = try databaseStep("cannot record exposures") {
-            try connection.withTransaction {
-                let inserted = try connection.query(
-                    """
+        var insertedNow = [Bool](repeating: false, count: records.count)
+        var storedArms = [String?](repeating: nil, count: records.count)
+        try databaseStep("cannot record exposures") {
+            let result = try connection.query(
+                """
+                WITH input AS (
+                    SELECT * FROM unnest($1::text[], $2::text[], $3::text[],
+                                         $4::timestamptz[], $5::jsonb[], $6::text[])
+                        WITH ORDINALITY
+                        AS i(experiment, unit_id, arm, exposed_at, attributes, source, n)
+                ), inserted AS (
                     INSERT INTO splitlane.exposures
                         (experiment, unit_id, arm, exposed_at, attributes, source)
                     SELECT DISTINCT ON (experiment, unit_id)
                         experiment, unit_id, arm, exposed_at, attributes, source
-                    FROM unnest($1::text[], $2::text[], $3::text[], $4::timestamptz[],
-                                $5::jsonb[], $6::text[])
-                        WITH ORDINALITY
-                        AS input(experiment, unit_id, arm, exposed_at, attributes, source, n)
+                    FROM input
                     ORDER BY experiment, unit_id, n
                     ON CONFLICT (experiment, unit_id) DO NOTHING
-                    RETURNING experiment, unit_id
-                    """,
-                    [
-                        experiments, units, records.map(\.arm), records.map(\.exposedAt),
-                        records.map { AttributeJSON.encode($0.attributes) },
-                        records.map(\.source),
-                    ])
-                let keys = Set(
-                    try inserted.rows.map {
-                        ExposureKey(
-                            try $0.requiredString("experiment"), try $0.requiredString("unit_id"))
-                    })
-
-                let stored = try connection.query(
-                    """
-                    SELECT e.experiment, e.unit_id, e.arm
-                    FROM splitlane.exposures AS e
-                    JOIN (SELECT DISTINCT * FROM unnest($1::text[], $2::text[]))
-                        AS k(experiment, unit_id) USING (experiment, unit_id)
-                    """,
-                    [experiments, units])
-                var arms: [ExposureKey: String] = [:]
-                for row in stored.rows {
-                    let key = ExposureKey(
-                        try row.requiredString("experiment"), try row.requiredString("unit_id"))
-                    arms[key] = try row.requiredString("arm")
-                }
-                return (keys, arms)
+                    RETURNING experiment, unit_id, arm
+                )
+                SELECT input.n, inserted.arm IS NOT NULL AS inserted,
+                       COALESCE(inserted.arm, (
+                           SELECT stored.arm FROM splitlane.exposures AS stored
+                           WHERE stored.experiment = input.experiment
+                               AND stored.unit_id = input.unit_id)) AS arm
+                FROM input
+                LEFT JOIN inserted
+                    ON inserted.experiment = input.experiment
+                    AND inserted.unit_id = input.unit_id
+                """,
+                [
+                    records.map(\.experiment), records.map(\.unit), records.map(\.arm),
+                    records.map(\.exposedAt), records.map { Self.attributesJSON($0.attributes) },
+                    records.map(\.source),
+                ])
+            for row in result.rows {
+                let index = Int(try row.int64("n")) - 1
+                guard records.indices.contains(index) else { continue }
+                insertedNow[index] = try row.bool("inserted")
+                storedArms[index] = try row.string("arm")
             }
         }
+        try readArmsCommittedMeanwhile(records, into: &storedArms)
 
         var claimed = Set<ExposureKey>()
         var outcomes: [ExposureOutcome] = []
         var conflicts: [ExposureConflict] = []
         outcomes.reserveCapacity(records.count)
-        for record in records {
+        for (index, record) in records.enumerated() {
             let key = ExposureKey(record.experiment, record.unit)
-            if insertedKeys.contains(key), claimed.insert(key).inserted {
+            if insertedNow[index], claimed.insert(key).inserted {
                 outcomes.append(.inserted)
                 continue
             }
-            let recordedArm = storedArms[key] ?? record.arm
+            let recordedArm = storedArms[index] ?? record.arm
             if recordedArm == record.arm {
                 outcomes.append(.repeated)
             } else {
@@ -158,6 +159,95 @@ extension SplitlaneStore {
             repeats: outcomes.filter { $0 == .repeated }.count,
             conflicts: conflicts,
             outcomes: outcomes)
+    }
+
+    /// Fills in the arms of rows that another session committed after the statement's
+    /// snapshot was taken: `ON CONFLICT` skipped them, yet the join could not see them.
+    /// Costs a second round trip only in that race.
+    private func readArmsCommittedMeanwhile(
+        _ records: [ExposureRecord], into storedArms: inout [String?]
+    ) throws {
+        let missing = storedArms.indices.filter { storedArms[$0] == nil }
+        guard !missing.isEmpty else {
+            return
+        }
+        let arms = try databaseStep("cannot record exposures") {
+            let stored = try connection.query(
+                """
+                SELECT e.experiment, e.unit_id, e.arm
+                FROM splitlane.exposures AS e
+                JOIN (SELECT DISTINCT * FROM unnest($1::text[], $2::text[]))
+                    AS k(experiment, unit_id) USING (experiment, unit_id)
+                """,
+                [missing.map { records[$0].experiment }, missing.map { records[$0].unit }])
+            var arms: [ExposureKey: String] = [:]
+            for row in stored.rows {
+                let key = ExposureKey(
+                    try row.requiredString("experiment"), try row.requiredString("unit_id"))
+                arms[key] = try row.requiredString("arm")
+            }
+            return arms
+        }
+        for index in missing {
+            storedArms[index] = arms[ExposureKey(records[index].experiment, records[index].unit)]
+        }
+    }
+}
+
+extension SplitlaneStore {
+    /// The attributes as a compact JSON object with sorted keys, the same document
+    /// `AttributeJSON.encode` makes, written by hand: the group-commit writer encodes
+    /// one per exposure and `JSONSerialization` was a large part of its time. Like
+    /// `AttributeJSON.encode`, answers `{}` when a number is not finite.
+    static func attributesJSON(_ attributes: [String: AttributeValue]) -> String {
+        guard !attributes.isEmpty else {
+            return "{}"
+        }
+        var output: [UInt8] = [UInt8(ascii: "{")]
+        for (index, key) in attributes.keys.sorted().enumerated() {
+            if index > 0 {
+                output.append(UInt8(ascii: ","))
+            }
+            appendJSONString(key, to: &output)
+            output.append(UInt8(ascii: ":"))
+            switch attributes[key] {
+            case .string(let text)?:
+                appendJSONString(text, to: &output)
+            case .bool(let flag)?:
+                output.append(contentsOf: (flag ? "true" : "false").utf8)
+            case .number(let number)?:
+                guard number.isFinite else { return "{}" }
+                if number == number.rounded(), abs(number) < 1e15 {
+                    output.append(contentsOf: String(Int64(number)).utf8)
+                } else {
+                    output.append(contentsOf: "\(number)".utf8)
+                }
+            case nil:
+                output.append(contentsOf: "null".utf8)
+            }
+        }
+        output.append(UInt8(ascii: "}"))
+        return String(decoding: output, as: UTF8.self)
+    }
+
+    /// Appends a JSON string literal, escaping quotes, backslashes and control characters.
+    private static func appendJSONString(_ text: String, to output: inout [UInt8]) {
+        let hex = Array("0123456789abcdef".utf8)
+        output.append(UInt8(ascii: "\""))
+        for byte in text.utf8 {
+            switch byte {
+            case UInt8(ascii: "\""), UInt8(ascii: "\\"):
+                output.append(UInt8(ascii: "\\"))
+                output.append(byte)
+            case 0..<0x20:
+                output.append(contentsOf: "\\u00".utf8)
+                output.append(hex[Int(byte >> 4)])
+                output.append(hex[Int(byte & 0xF)])
+            default:
+                output.append(byte)
+            }
+        }
+        output.append(UInt8(ascii: "\""))
     }
 }
 

@@ -225,6 +225,8 @@ struct RouteTests {
                 && $0.contains("experiment=channel-test") && $0.contains("duration_ms=")
         })
         #expect(!harness.logLines.contains { $0.contains(TestHTTPClient.token) || $0.contains("wrong-token") })
+        let duration = /duration_ms=[0-9]+\.[0-9]{3}(\s|$)/
+        #expect(requests.allSatisfy { $0.contains(duration) }, "\(requests)")
     }
 
     @Test func reloadSwapsAValidSetAndRefusesAnInvalidOne() throws {

@@ -120,4 +120,22 @@ struct ExposureTests {
             """)
         #expect(types == ["nps_score=number", "revenue=number", "vip=boolean", "zip=string"])
     }
+
+    @Test(arguments: [1e-7, 1e20, -0.25, 4, -12_345_678_901_234, 0.1, 2.5e-300])
+    func numericAttributesReadBackAsTheSameDouble(number: Double) throws {
+        let database = try TestDatabase()
+        var record = Self.record("acct-n", "credit")
+        record.attributes = ["x": .number(number), "ctl\u{1}": .string("a\u{1F}b")]
+        _ = try database.store.recordExposures([record])
+
+        let row = try #require(
+            try database.store.connection.query(
+                """
+                SELECT (attributes ->> 'x')::float8 AS x, attributes ->> E'ctl\\x01' AS ctl
+                FROM splitlane.exposures
+                """
+            ).first)
+        #expect(try row.double("x") == number)
+        #expect(try row.string("ctl") == "a\u{1F}b")
+    }
 }

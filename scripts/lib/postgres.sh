@@ -6,6 +6,7 @@
 #                       Unix socket in DIR and a free loopback port; exports
 #                       SPLITLANE_TEST_DATABASE_URL (database "postgres", user
 #                       "splitlane", trust auth on the socket and on loopback only).
+#                       PG_TEST_DURABLE=1 keeps fsync and synchronous_commit on.
 #   pg_test_stop DIR    stops it (fast shutdown); safe to call twice or in a trap.
 #
 # As root the server runs as user "postgres" (PostgreSQL refuses to run as root) and
@@ -64,8 +65,12 @@ pg_test_start() {
     fi
 
     port=$(pg_test_free_port) || return 1
-    # Test data is disposable: skip durability work that only slows tests down.
+    # Test data is disposable: skip durability work that only slows tests down, unless
+    # PG_TEST_DURABLE=1 asks for a cluster that flushes every commit (benchmarks).
     local opts="-c fsync=off -c synchronous_commit=off -c full_page_writes=off"
+    if [ "${PG_TEST_DURABLE:-0}" = 1 ]; then
+        opts="-c fsync=on -c synchronous_commit=on -c full_page_writes=on"
+    fi
     opts="$opts -c max_connections=200"
     pg_test_run "$bindir/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w -t 60 \
         -o "-c port=$port -c listen_addresses=127.0.0.1 -c unix_socket_directories='$dir' $opts" \
