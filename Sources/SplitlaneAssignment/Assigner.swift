@@ -44,6 +44,11 @@ public struct Assigner: Sendable {
     public let experiment: ExperimentDefinition
 
     private let overrides: [String: String]
+    private let armKeys: [String]
+    private let eligibility: [Condition]
+    private let isRunning: Bool
+    private let start: Date?
+    private let end: Date?
     private let armHasher: PrefixHasher
     private let coverageHasher: PrefixHasher
     private let layerHasher: PrefixHasher?
@@ -60,6 +65,11 @@ public struct Assigner: Sendable {
             overrides[override.unit] = override.arm
         }
         self.overrides = overrides
+        armKeys = experiment.arms.map(\.key)
+        eligibility = experiment.eligibility
+        isRunning = experiment.status == .running
+        start = experiment.start
+        end = experiment.end
 
         armHasher = PrefixHasher(prefix: experiment.salt + ":")
         coverageHasher = PrefixHasher(prefix: experiment.salt + ":coverage:")
@@ -101,9 +111,9 @@ public struct Assigner: Sendable {
     /// Whether the experiment assigns new units at `time`: it is running and `time`
     /// is inside `[start, end)`.
     public func isActive(at time: Date) -> Bool {
-        guard experiment.status == .running else { return false }
-        if let start = experiment.start, time < start { return false }
-        if let end = experiment.end, time >= end { return false }
+        guard isRunning else { return false }
+        if let start, time < start { return false }
+        if let end, time >= end { return false }
         return true
     }
 
@@ -118,11 +128,11 @@ public struct Assigner: Sendable {
         attributes: [String: AttributeValue] = [:],
         at time: Date = Date()
     ) -> Assignment {
-        let lookUpOverride: () -> String? = { [overrides] in overrides[unit] }
-        var utf8 = unit
-        return utf8.withUTF8 { bytes in
-            assign(unitUTF8: bytes, override: lookUpOverride, attributes: attributes, at: time)
+        if !overrides.isEmpty, let arm = overrides[unit] {
+            return Assignment(arm: arm, reason: .override)
         }
+        var utf8 = unit
+        return utf8.withUTF8 { assignWithoutOverrides(unitUTF8: $0, attributes: attributes, at: time) }
     }
 
     /// Assigns one unit whose id is given as UTF-8 bytes, for batch paths that read
@@ -132,28 +142,25 @@ public struct Assigner: Sendable {
         attributes: [String: AttributeValue] = [:],
         at time: Date = Date()
     ) -> Assignment {
-        let lookUpOverride: () -> String? = { [overrides] in
-            overrides.isEmpty ? nil : overrides[String(decoding: unit, as: UTF8.self)]
+        if !overrides.isEmpty, let arm = overrides[String(decoding: unit, as: UTF8.self)] {
+            return Assignment(arm: arm, reason: .override)
         }
-        return assign(unitUTF8: unit, override: lookUpOverride, attributes: attributes, at: time)
+        return assignWithoutOverrides(unitUTF8: unit, attributes: attributes, at: time)
     }
 
-    private func assign(
+    /// Steps 2 to 6 of the algorithm: everything after the override check.
+    private func assignWithoutOverrides(
         unitUTF8 unit: UnsafeBufferPointer<UInt8>,
-        override: () -> String?,
         attributes: [String: AttributeValue],
         at time: Date
     ) -> Assignment {
-        if !overrides.isEmpty, let arm = override() {
-            return Assignment(arm: arm, reason: .override)
-        }
         guard isActive(at: time) else {
             return Assignment(arm: nil, reason: .inactive)
         }
-        for condition in experiment.eligibility where !condition.isSatisfied(by: attributes) {
+        for condition in eligibility where !condition.isSatisfied(by: attributes) {
             return Assignment(arm: nil, reason: .notEligible)
         }
-        if let layer = experiment.layer, let layerHasher,
+        if let layerHasher, let layer = experiment.layer,
             !layer.buckets.contains(layerHasher.bucket(utf8: unit))
         {
             return Assignment(arm: nil, reason: .notInLayer)
@@ -161,7 +168,7 @@ public struct Assigner: Sendable {
         if coverageThreshold < Bucket.count, coverageHasher.bucket(utf8: unit) >= coverageThreshold {
             return Assignment(arm: nil, reason: .notInCoverage)
         }
-        let arm = experiment.arms[Int(armByBucket[armHasher.bucket(utf8: unit)])]
-        return Assignment(arm: arm.key, reason: .assigned)
+        let index = armByBucket.withUnsafeBufferPointer { $0[armHasher.bucket(utf8: unit)] }
+        return Assignment(arm: armKeys[Int(index)], reason: .assigned)
     }
 }
