@@ -165,6 +165,7 @@ public final class SplitlaneService: Sendable {
         committer.stop()
         pool.drain()
         logger.log(.info, "stopped")
+        logger.flush()
     }
 
     /// The Prometheus exposition of the service's metrics.

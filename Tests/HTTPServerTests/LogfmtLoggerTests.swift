@@ -47,14 +47,17 @@ import Testing
         #expect(line.wholeMatch(of: pattern) != nil)
     }
 
-    @Test func concurrentWritersNeverInterleaveLines() throws {
+    @Test(arguments: [false, true])
+    func concurrentWritersNeverInterleaveLines(buffered: Bool) throws {
         var template = Array("/tmp/logfmt-test-XXXXXX".utf8CString)
         let descriptor = mkstemp(&template)
         try #require(descriptor >= 0)
         let path = String(
             decoding: template.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
         defer { unlink(path) }
-        let logger = LogfmtLogger(includesTimestamp: false, fileDescriptor: descriptor)
+        let logger = LogfmtLogger(
+            includesTimestamp: false, fileDescriptor: descriptor,
+            flushInterval: buffered ? .milliseconds(5) : nil)
         let padding = String(repeating: "x", count: 300)
 
         _ = onThreads(8) { thread in
@@ -63,6 +66,7 @@ import Testing
             }
             return true
         }
+        logger.flush()
         close(descriptor)
 
         let text = try String(contentsOfFile: path, encoding: .utf8)
@@ -72,5 +76,12 @@ import Testing
             $0.hasPrefix("level=info msg=line thread=") && $0.hasSuffix("pad=" + padding)
         }
         #expect(wellFormed)
+        // Each thread's lines keep their order, buffered or not.
+        for thread in 0..<8 {
+            let indices = lines.filter { $0.contains("thread=\(thread) ") }.compactMap {
+                $0.split(separator: " ").first { $0.hasPrefix("index=") }.flatMap { Int($0.dropFirst(6)) }
+            }
+            #expect(indices == Array(0..<500))
+        }
     }
 }

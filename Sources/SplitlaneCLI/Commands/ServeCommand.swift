@@ -49,7 +49,11 @@ enum ServeCommand: Command {
             databaseURL: try context.databaseURL(arguments),
             tokens: tokens)
 
-        let logger = LogfmtLogger()
+        // Request lines are written in batches every 50 ms: one write call per batch
+        // instead of one per request. A crash can lose the last 50 ms of log lines,
+        // never an acknowledged exposure.
+        let logger = LogfmtLogger(flushInterval: .milliseconds(50))
+        defer { logger.flush() }
         let service: SplitlaneService
         do {
             service = try SplitlaneService(configuration: configuration, logger: logger)
