@@ -25,6 +25,10 @@ int main(int argc, char **argv) {
     memcpy(input, salt, salt_length);
     memcpy(input + salt_length, "unit-00000000", 13);
     size_t length = salt_length + 13;
+    double best = 0;
+    /* The best of three rounds, as the Swift benchmark reports. */
+    for (int round = 0; round < 3; round++) {
+    checksum = 0;
     clock_gettime(CLOCK_MONOTONIC, &start);
     for (long i = 0; i < count; i++) {
         /* Write the id's eight digits in place, as the Swift benchmark does. */
@@ -42,8 +46,9 @@ int main(int argc, char **argv) {
         checksum += value % 10000;
     }
     clock_gettime(CLOCK_MONOTONIC, &end);
-
     double seconds = (double)(end.tv_sec - start.tv_sec) + (end.tv_nsec - start.tv_nsec) / 1e9;
-    printf("%.0f %lu\n", count / seconds, checksum);
+    if (count / seconds > best) best = count / seconds;
+    }
+    printf("%.0f %lu\n", best, checksum);
     return 0;
 }

@@ -23,20 +23,32 @@ func benchmarkAssignment(count: Int) {
     let assigner = Assigner(experiment)
     let now = Date()
     var unit = Array("unit-00000000".utf8)
+    let noAttributes: [String: AttributeValue] = [:]
     var checksum = 0
+    var best = 0.0
 
-    let start = DispatchTime.now().uptimeNanoseconds
-    for index in 0..<count {
-        var value = index
-        for position in stride(from: 12, through: 5, by: -1) {
-            unit[position] = UInt8(ascii: "0") + UInt8(value % 10)
-            value /= 10
+    // The best of three rounds, as the C floor reports, so that a moment of load from
+    // elsewhere on the machine does not decide the figure.
+    for _ in 0..<3 {
+        checksum = 0
+        let start = DispatchTime.now().uptimeNanoseconds
+        unit.withUnsafeMutableBufferPointer { bytes in
+            // Write the id's eight digits in place, as the C loop does.
+            for index in 0..<count {
+                var value = index
+                for position in stride(from: 12, through: 5, by: -1) {
+                    bytes[position] = UInt8(ascii: "0") + UInt8(value % 10)
+                    value /= 10
+                }
+                let assignment = assigner.assign(
+                    unitUTF8: UnsafeBufferPointer(bytes), attributes: noAttributes, at: now)
+                checksum &+= assignment.arm?.utf8.count ?? 0
+            }
         }
-        let assignment = unit.withUnsafeBufferPointer { assigner.assign(unitUTF8: $0, at: now) }
-        checksum &+= assignment.arm?.utf8.count ?? 0
+        let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
+        best = max(best, Double(count) / seconds)
     }
-    let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
-    print(String(format: "%.0f %d", Double(count) / seconds, checksum))
+    print(String(format: "%.0f %d", best, checksum))
 }
 
 func benchmarkReadoutQuery(url: String, definition: String, asOf: String, explain: Bool) throws {
