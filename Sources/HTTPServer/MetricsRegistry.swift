@@ -71,32 +71,23 @@ protocol MetricFamily: Sendable {
     func renderSamples(into text: inout String)
 }
 
-/// A monotonically increasing value per label set.
-public final class Counter: MetricFamily {
+/// One number per label set, shared by counters and gauges.
+final class LabeledValues: Sendable {
     let name: String
-    let help: String
     let labelNames: [String]
     private let values = Mutex<[[String]: Double]>([:])
 
-    var typeName: String { "counter" }
-
-    init(name: String, help: String, labelNames: [String]) {
+    init(name: String, labelNames: [String]) {
         self.name = name
-        self.help = help
         self.labelNames = labelNames
     }
 
-    /// Adds `amount` (ignored unless positive) to the series with these label values.
-    public func increment(by amount: Double = 1, labels: [String] = []) {
-        guard amount > 0 else {
-            return
-        }
+    func update(_ labels: [String], _ change: (inout Double) -> Void) {
         let key = fitted(labels, to: labelNames)
-        values.withLock { $0[key, default: 0] += amount }
+        values.withLock { change(&$0[key, default: 0]) }
     }
 
-    /// The current value of the series with these label values (0 when never touched).
-    public func value(labels: [String] = []) -> Double {
+    func value(_ labels: [String]) -> Double {
         let key = fitted(labels, to: labelNames)
         return values.withLock { $0[key] ?? 0 }
     }
@@ -110,45 +101,67 @@ public final class Counter: MetricFamily {
     }
 }
 
+/// A monotonically increasing value per label set.
+public final class Counter: MetricFamily {
+    let help: String
+    private let series: LabeledValues
+
+    var name: String { series.name }
+    var typeName: String { "counter" }
+
+    init(name: String, help: String, labelNames: [String]) {
+        self.help = help
+        series = LabeledValues(name: name, labelNames: labelNames)
+    }
+
+    /// Adds `amount` (ignored unless positive) to the series with these label values.
+    public func increment(by amount: Double = 1, labels: [String] = []) {
+        guard amount > 0 else {
+            return
+        }
+        series.update(labels) { $0 += amount }
+    }
+
+    /// The current value of the series with these label values (0 when never touched).
+    public func value(labels: [String] = []) -> Double {
+        series.value(labels)
+    }
+
+    func renderSamples(into text: inout String) {
+        series.renderSamples(into: &text)
+    }
+}
+
 /// A value per label set that may go up and down.
 public final class Gauge: MetricFamily {
-    let name: String
     let help: String
-    let labelNames: [String]
-    private let values = Mutex<[[String]: Double]>([:])
+    private let series: LabeledValues
 
+    var name: String { series.name }
     var typeName: String { "gauge" }
 
     init(name: String, help: String, labelNames: [String]) {
-        self.name = name
         self.help = help
-        self.labelNames = labelNames
+        series = LabeledValues(name: name, labelNames: labelNames)
     }
 
     /// Sets the series with these label values to `value`.
     public func set(_ value: Double, labels: [String] = []) {
-        let key = fitted(labels, to: labelNames)
-        values.withLock { $0[key] = value }
+        series.update(labels) { $0 = value }
     }
 
     /// Adds `amount`, which may be negative, to the series with these label values.
     public func add(_ amount: Double, labels: [String] = []) {
-        let key = fitted(labels, to: labelNames)
-        values.withLock { $0[key, default: 0] += amount }
+        series.update(labels) { $0 += amount }
     }
 
     /// The current value of the series with these label values (0 when never set).
     public func value(labels: [String] = []) -> Double {
-        let key = fitted(labels, to: labelNames)
-        return values.withLock { $0[key] ?? 0 }
+        series.value(labels)
     }
 
     func renderSamples(into text: inout String) {
-        let snapshot = values.withLock { $0 }
-        for key in snapshot.keys.sorted(by: labelOrder) {
-            text +=
-                name + labelText(labelNames, key) + " " + formatNumber(snapshot[key] ?? 0) + "\n"
-        }
+        series.renderSamples(into: &text)
     }
 }
 
