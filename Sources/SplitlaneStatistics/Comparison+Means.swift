@@ -127,13 +127,9 @@ extension Comparison {
             result.flags.insert(.degenerate)
         }
 
-        let relative = Approximation.relativeLift(
-            control: control.mean, treatment: treatment.mean,
-            controlVariance: controlPart,
+        result.setRelativeLift(
+            control: control.mean, treatment: treatment.mean, controlVariance: controlPart,
             treatmentVariance: treatmentPart, alpha: alpha)
-        result.relativeLift = relative.lift
-        result.relativeCI = relative.interval
-        if relative.lift == nil { result.flags.insert(.relativeLiftUndefined) }
         return result
     }
 

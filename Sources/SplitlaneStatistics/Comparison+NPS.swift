@@ -40,13 +40,9 @@ extension Comparison {
             result.flags.insert(.degenerate)
         }
 
-        let relative = Approximation.relativeLift(
-            control: controlScore, treatment: treatmentScore,
-            controlVariance: controlVariance,
+        result.setRelativeLift(
+            control: controlScore, treatment: treatmentScore, controlVariance: controlVariance,
             treatmentVariance: treatmentVariance, alpha: alpha)
-        result.relativeLift = relative.lift
-        result.relativeCI = relative.interval
-        if relative.lift == nil { result.flags.insert(.relativeLiftUndefined) }
         return result
     }
 

@@ -52,13 +52,9 @@ extension Comparison {
                 a: cells[0], b: cells[1], c: cells[2], d: cells[3])
         }
 
-        let relative = Approximation.relativeLift(
-            control: controlRate, treatment: treatmentRate,
-            controlVariance: controlVariance,
+        result.setRelativeLift(
+            control: controlRate, treatment: treatmentRate, controlVariance: controlVariance,
             treatmentVariance: treatmentVariance, alpha: alpha)
-        result.relativeLift = relative.lift
-        result.relativeCI = relative.interval
-        if relative.lift == nil { result.flags.insert(.relativeLiftUndefined) }
         return result
     }
 }

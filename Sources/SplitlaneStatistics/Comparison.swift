@@ -211,3 +211,20 @@ enum Approximation {
         return (lift, interval)
     }
 }
+
+extension Comparison {
+    /// Sets the relative lift and its delta-method interval (see
+    /// `Approximation.relativeLift`), flagging `relative_lift_undefined` when the
+    /// control value is 0.
+    mutating func setRelativeLift(
+        control: Double, treatment: Double, controlVariance: Double,
+        treatmentVariance: Double, alpha: Double
+    ) {
+        let relative = Approximation.relativeLift(
+            control: control, treatment: treatment, controlVariance: controlVariance,
+            treatmentVariance: treatmentVariance, alpha: alpha)
+        relativeLift = relative.lift
+        relativeCI = relative.interval
+        if relative.lift == nil { flags.insert(.relativeLiftUndefined) }
+    }
+}
