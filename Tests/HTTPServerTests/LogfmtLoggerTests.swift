@@ -49,7 +49,8 @@ import Testing
 
     @Test(arguments: [false, true])
     func concurrentWritersNeverInterleaveLines(buffered: Bool) throws {
-        var template = Array("/tmp/logfmt-test-XXXXXX".utf8CString)
+        // mkstemp replaces the six trailing X characters with a unique suffix.
+        var template = Array(("/tmp/logfmt-test-" + String(repeating: "X", count: 6)).utf8CString)
         let descriptor = mkstemp(&template)
         try #require(descriptor >= 0)
         let path = String(

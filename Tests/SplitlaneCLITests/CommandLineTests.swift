@@ -106,7 +106,8 @@ struct CommandLineTests {
         var csv = "unit_id,nps_score,vertical\n"
         for index in 0..<500 { csv += "acct-\(index),\(index % 11),pharmacy\n" }
         csv += "\"acct,quoted\",3,grocery\n"
-        let definitions = try DefinitionLoader().loadCatalog(paths: [Self.root.appendingPathComponent("experiments").path])
+        let experiments = Self.root.appendingPathComponent("experiments").path
+        let definitions = try DefinitionLoader().loadCatalog(paths: [experiments])
         let assigner = Assigner(try #require(definitions["detractor-recovery-2026q4"]))
 
         let run = try Self.run(
