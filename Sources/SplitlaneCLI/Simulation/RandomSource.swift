@@ -1,26 +1,23 @@
 import Foundation
+import SplitlaneStatistics
 
-/// A seeded pseudo-random source (SplitMix64) with the draws the simulator needs.
+/// The draws the simulator needs, over a seeded SplitMix64.
 ///
 /// Deterministic across platforms and runs: the same seed gives the same world.
 struct RandomSource {
-    private var state: UInt64
+    private var generator: SplitMix64
 
     init(seed: UInt64) {
-        state = seed
+        generator = SplitMix64(seed: seed)
     }
 
     mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
+        generator.next()
     }
 
     /// Uniform in `[0, 1)`.
     mutating func uniform() -> Double {
-        Double(next() >> 11) * 0x1.0p-53
+        generator.nextUnit()
     }
 
     mutating func bernoulli(_ probability: Double) -> Bool {
