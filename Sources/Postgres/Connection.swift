@@ -12,6 +12,8 @@ public final class Connection: @unchecked Sendable {
     private let handle: OpaquePointer
     let lock = NSRecursiveLock()
     private var isClosed = false
+    /// Server-side names of the statements prepared on this connection, by SQL text.
+    private var preparedNames: [String: String] = [:]
 
     /// Opens a connection from a URL (`postgresql://…`) or a `key=value` conninfo
     /// string; an empty string uses libpq's `PG*` environment variables alone.
@@ -93,6 +95,44 @@ public final class Connection: @unchecked Sendable {
         let result = withCStrings(texts) { pointers in
             PQexecParams(
                 handle, statement, Int32(pointers.count), nil, pointers, nil, nil, 0)
+        }
+        return try consume(result, statement: statement)
+    }
+
+    /// Runs one statement through a server-side prepared statement, preparing it on
+    /// this connection the first time its text is seen. For statements a hot path runs
+    /// over and over: parsing and planning happen once per connection instead of once
+    /// per call (PostgreSQL switches to a generic plan after a few executions).
+    ///
+    /// Calls libpq's `PQprepare` once per statement text, then `PQexecPrepared`.
+    /// Parameters are text, as in ``query(_:_:)``; give their types by casts in the
+    /// statement (`$1::text[]`).
+    @discardableResult
+    public func queryPrepared(
+        _ statement: String, _ parameters: [any PostgresBindable] = []
+    ) throws(PostgresError) -> QueryResult {
+        lock.lock()
+        defer { lock.unlock() }
+        try checkOpen(statement)
+
+        let name: String
+        if let known = preparedNames[statement] {
+            name = known
+        } else {
+            name = "splitlane_\(preparedNames.count + 1)"
+            let result = PQprepare(handle, name, statement, 0, nil)
+            _ = try consume(result, statement: statement)
+            preparedNames[statement] = name
+        }
+
+        let texts = parameters.map(\.postgresText)
+        if texts.contains(where: { $0?.utf8.contains(0) ?? false }) {
+            throw PostgresError(
+                code: .usage, message: "a text parameter contains a NUL character",
+                statement: statement)
+        }
+        let result = withCStrings(texts) { pointers in
+            PQexecPrepared(handle, name, Int32(pointers.count), pointers, nil, nil, 0)
         }
         return try consume(result, statement: statement)
     }

@@ -91,7 +91,10 @@ extension SplitlaneStore {
         var insertedNow = [Bool](repeating: false, count: records.count)
         var storedArms = [String?](repeating: nil, count: records.count)
         try databaseStep("cannot record exposures") {
-            let result = try connection.query(
+            // Prepared: planning this statement costs as much as running it for a
+            // batch of a few dozen rows, and the service runs it hundreds of times a
+            // second on one connection.
+            let result = try connection.queryPrepared(
                 """
                 WITH input AS (
                     SELECT * FROM unnest($1::text[], $2::text[], $3::text[],

@@ -32,6 +32,28 @@ struct ConnectionTests {
         #expect(throws: PostgresError.self) { try row.string("missing") }
     }
 
+    @Test func preparedStatementsRunRepeatedlyWithNewParameters() throws {
+        let database = try TestDatabase(migrated: false)
+        let connection = database.store.connection
+        let statement = "SELECT $1::int * 2 AS doubled, $2::text AS label"
+
+        var answers: [String?] = []
+        for value in 1...8 {
+            let row = try #require(try connection.queryPrepared(statement, [value, "n\(value)"]).first)
+            answers.append(try row.string("doubled"))
+            #expect(try row.string("label") == "n\(value)")
+        }
+        let prepared = try database.count(
+            "SELECT count(*) FROM pg_prepared_statements WHERE statement = $1", [statement])
+
+        #expect(answers == (1...8).map { String($0 * 2) })
+        #expect(prepared == 1)
+        #expect(throws: PostgresError.self) {
+            try connection.queryPrepared("SELECT $1::int AS n", ["not a number"])
+        }
+        #expect(try connection.queryPrepared("SELECT $1::int AS n", [7]).first?.string("n") == "7")
+    }
+
     @Test func serverErrorsCarrySQLStateMessageAndStatement() throws {
         let database = try TestDatabase(migrated: false)
         let connection = database.store.connection
