@@ -55,6 +55,21 @@ bool validHypergeometric(
         successes <= population && draws <= population;
 }
 
+// Validates the parameters, builds the distribution and hands it, with its support,
+// to `body`; NaN for invalid parameters or an escaping exception.
+template <typename Body>
+double withHypergeometric(
+    unsigned long long successes, unsigned long long draws,
+    unsigned long long population, Body body) noexcept {
+    if (!validHypergeometric(successes, draws, population)) return kNaN;
+    return guarded([&] {
+        Hypergeometric d(
+            static_cast<unsigned>(successes), static_cast<unsigned>(draws),
+            static_cast<unsigned>(population));
+        return body(d, bm::range(d));
+    });
+}
+
 }  // namespace
 
 extern "C" double sl_normal_cdf(double x) {
@@ -100,12 +115,7 @@ extern "C" double sl_log_gamma(double x) {
 extern "C" double sl_hypergeometric_pmf(
     unsigned long long k, unsigned long long successes, unsigned long long draws,
     unsigned long long population) {
-    if (!validHypergeometric(successes, draws, population)) return kNaN;
-    return guarded([&] {
-        Hypergeometric d(
-            static_cast<unsigned>(successes), static_cast<unsigned>(draws),
-            static_cast<unsigned>(population));
-        auto range = bm::range(d);
+    return withHypergeometric(successes, draws, population, [&](auto &d, auto range) {
         if (k < range.first || k > range.second) return 0.0;
         return bm::pdf(d, static_cast<unsigned>(k));
     });
@@ -114,12 +124,7 @@ extern "C" double sl_hypergeometric_pmf(
 extern "C" double sl_hypergeometric_cdf(
     unsigned long long k, unsigned long long successes, unsigned long long draws,
     unsigned long long population) {
-    if (!validHypergeometric(successes, draws, population)) return kNaN;
-    return guarded([&] {
-        Hypergeometric d(
-            static_cast<unsigned>(successes), static_cast<unsigned>(draws),
-            static_cast<unsigned>(population));
-        auto range = bm::range(d);
+    return withHypergeometric(successes, draws, population, [&](auto &d, auto range) {
         if (k < range.first) return 0.0;
         if (k >= range.second) return 1.0;
         return bm::cdf(d, static_cast<unsigned>(k));
@@ -129,12 +134,7 @@ extern "C" double sl_hypergeometric_cdf(
 extern "C" double sl_hypergeometric_sf(
     unsigned long long k, unsigned long long successes, unsigned long long draws,
     unsigned long long population) {
-    if (!validHypergeometric(successes, draws, population)) return kNaN;
-    return guarded([&] {
-        Hypergeometric d(
-            static_cast<unsigned>(successes), static_cast<unsigned>(draws),
-            static_cast<unsigned>(population));
-        auto range = bm::range(d);
+    return withHypergeometric(successes, draws, population, [&](auto &d, auto range) {
         if (k < range.first) return 1.0;
         if (k >= range.second) return 0.0;
         return bm::cdf(bm::complement(d, static_cast<unsigned>(k)));
