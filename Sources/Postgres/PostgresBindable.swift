@@ -56,22 +56,34 @@ extension Optional: PostgresBindable where Wrapped: PostgresBindable {
 extension Array: PostgresBindable where Element: PostgresBindable {
     /// A one-dimensional array literal (`{"a","b",NULL}`), every element quoted and
     /// escaped, for parameters such as `unnest($1::text[])`.
+    ///
+    /// Built byte by byte: the exposure writer sends six of these per commit, and
+    /// appending one Unicode scalar at a time cost 12 µs per row. Escaping bytes is
+    /// exact for UTF-8, where `"` and `\` never occur inside a multi-byte sequence.
     public var postgresText: String? {
-        var text = "{"
+        let quote = UInt8(ascii: "\""), backslash = UInt8(ascii: "\\")
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(2 + count * 24)
+        bytes.append(UInt8(ascii: "{"))
         for (index, element) in enumerated() {
-            if index > 0 { text += "," }
+            if index > 0 {
+                bytes.append(UInt8(ascii: ","))
+            }
             guard let elementText = element.postgresText else {
-                text += "NULL"
+                bytes.append(contentsOf: "NULL".utf8)
                 continue
             }
-            text += "\""
-            for character in elementText.unicodeScalars {
-                if character == "\"" || character == "\\" { text += "\\" }
-                text.unicodeScalars.append(character)
+            bytes.append(quote)
+            for byte in elementText.utf8 {
+                if byte == quote || byte == backslash {
+                    bytes.append(backslash)
+                }
+                bytes.append(byte)
             }
-            text += "\""
+            bytes.append(quote)
         }
-        return text + "}"
+        bytes.append(UInt8(ascii: "}"))
+        return String(decoding: bytes, as: UTF8.self)
     }
 }
 
@@ -97,9 +109,16 @@ public enum PostgresTimestamp {
         let hour = secondOfDay / 3_600
         let minute = secondOfDay % 3_600 / 60
         let second = secondOfDay % 60
-        return pad(year, 4) + "-" + pad(month, 2) + "-" + pad(day, 2) + "T"
-            + pad(hour, 2) + ":" + pad(minute, 2) + ":" + pad(second, 2) + "."
-            + pad(fraction, 6) + "Z"
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(27)
+        appendPadded(year, width: 4, then: "-", to: &bytes)
+        appendPadded(month, width: 2, then: "-", to: &bytes)
+        appendPadded(day, width: 2, then: "T", to: &bytes)
+        appendPadded(hour, width: 2, then: ":", to: &bytes)
+        appendPadded(minute, width: 2, then: ":", to: &bytes)
+        appendPadded(second, width: 2, then: ".", to: &bytes)
+        appendPadded(fraction, width: 6, then: "Z", to: &bytes)
+        return String(decoding: bytes, as: UTF8.self)
     }
 
     /// Parses PostgreSQL's ISO output (`2026-10-01 00:00:00.5+00`) or RFC 3339
@@ -158,9 +177,31 @@ public enum PostgresTimestamp {
         return Date(timeIntervalSince1970: Double(seconds) + fraction)
     }
 
-    private static func pad(_ value: Int64, _ width: Int) -> String {
-        let digits = String(value)
-        return String(repeating: "0", count: max(0, width - digits.count)) + digits
+    /// Appends the decimal digits of `value`, zero-padded on the left to `width`, then
+    /// the separator.
+    private static func appendPadded(
+        _ value: Int64, width: Int, then separator: Unicode.Scalar, to bytes: inout [UInt8]
+    ) {
+        defer { bytes.append(UInt8(ascii: separator)) }
+        guard value >= 0 else {
+            let digits = String(value).utf8
+            bytes.append(contentsOf: repeatElement(UInt8(ascii: "0"), count: max(0, width - digits.count)))
+            bytes.append(contentsOf: digits)
+            return
+        }
+        var divisor: Int64 = 1
+        var digitCount = 1
+        while divisor <= value / 10 {
+            divisor *= 10
+            digitCount += 1
+        }
+        bytes.append(contentsOf: repeatElement(UInt8(ascii: "0"), count: max(0, width - digitCount)))
+        var rest = value
+        while divisor > 0 {
+            bytes.append(UInt8(ascii: "0") + UInt8(rest / divisor))
+            rest %= divisor
+            divisor /= 10
+        }
     }
 
     private static func daysInMonth(year: Int64, month: Int64) -> Int64 {

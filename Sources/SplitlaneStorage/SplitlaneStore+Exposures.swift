@@ -73,79 +73,50 @@ public struct ExposureRecordingSummary: Sendable, Hashable {
 
 extension SplitlaneStore {
     /// Records exposures idempotently: the first exposure of a unit wins and is never
-    /// overwritten; later records are reported as repeats or conflicts.
+    /// overwritten; later records are reported as repeats or conflicts. When one call
+    /// holds the same unit twice, its first record is the one stored.
     ///
-    /// One statement, so one round trip and one implicit transaction: a CTE runs the
-    /// multi-row `INSERT … SELECT FROM unnest($1::text[], …) ON CONFLICT DO NOTHING
-    /// RETURNING`, and the outer query joins every input row to the rows it inserted,
-    /// else looks up the row stored before by primary key (the outer query's snapshot
-    /// does not see the CTE's inserts). The lookup is a scalar subquery so that it is
-    /// an index probe per row, never a hash of the whole table. Every value travels as
-    /// an array parameter, never as SQL text.
-    /// When one call holds the same unit twice, the first record is the one stored.
+    /// The common case is one statement, so one round trip and one implicit
+    /// transaction: the records, first occurrence of each unit only, go in as array
+    /// parameters of `INSERT … SELECT FROM unnest(…) ON CONFLICT DO NOTHING RETURNING`,
+    /// never as SQL text. Only when some unit was stored before does a second
+    /// statement read the arms that won; being a new statement, it also sees rows
+    /// that another session committed while the insert waited on them.
     public func recordExposures(_ records: [ExposureRecord]) throws -> ExposureRecordingSummary {
         guard !records.isEmpty else {
             return ExposureRecordingSummary(inserted: 0, repeats: 0, conflicts: [], outcomes: [])
         }
 
-        var insertedNow = [Bool](repeating: false, count: records.count)
-        var storedArms = [String?](repeating: nil, count: records.count)
-        try databaseStep("cannot record exposures") {
-            // Prepared: planning this statement costs as much as running it for a
-            // batch of a few dozen rows, and the service runs it hundreds of times a
-            // second on one connection.
-            let result = try connection.queryPrepared(
-                """
-                WITH input AS (
-                    SELECT * FROM unnest($1::text[], $2::text[], $3::text[],
-                                         $4::timestamptz[], $5::jsonb[], $6::text[])
-                        WITH ORDINALITY
-                        AS i(experiment, unit_id, arm, exposed_at, attributes, source, n)
-                ), inserted AS (
-                    INSERT INTO splitlane.exposures
-                        (experiment, unit_id, arm, exposed_at, attributes, source)
-                    SELECT DISTINCT ON (experiment, unit_id)
-                        experiment, unit_id, arm, exposed_at, attributes, source
-                    FROM input
-                    ORDER BY experiment, unit_id, n
-                    ON CONFLICT (experiment, unit_id) DO NOTHING
-                    RETURNING experiment, unit_id, arm
-                )
-                SELECT input.n, inserted.arm IS NOT NULL AS inserted,
-                       COALESCE(inserted.arm, (
-                           SELECT stored.arm FROM splitlane.exposures AS stored
-                           WHERE stored.experiment = input.experiment
-                               AND stored.unit_id = input.unit_id)) AS arm
-                FROM input
-                LEFT JOIN inserted
-                    ON inserted.experiment = input.experiment
-                    AND inserted.unit_id = input.unit_id
-                """,
-                [
-                    records.map(\.experiment), records.map(\.unit), records.map(\.arm),
-                    records.map(\.exposedAt), records.map { Self.attributesJSON($0.attributes) },
-                    records.map(\.source),
-                ])
-            for row in result.rows {
-                let index = Int(try row.int64("n")) - 1
-                guard records.indices.contains(index) else { continue }
-                insertedNow[index] = try row.bool("inserted")
-                storedArms[index] = try row.string("arm")
+        var firstIndex: [ExposureKey: Int] = [:]
+        firstIndex.reserveCapacity(records.count)
+        var distinct: [ExposureRecord] = []
+        distinct.reserveCapacity(records.count)
+        for (index, record) in records.enumerated() {
+            let key = ExposureKey(record.experiment, record.unit)
+            if firstIndex[key] == nil {
+                firstIndex[key] = index
+                distinct.append(record)
             }
         }
-        try readArmsCommittedMeanwhile(records, into: &storedArms)
 
-        var claimed = Set<ExposureKey>()
+        let inserted = try insertNew(distinct)
+        let earlier = try storedArms(of: distinct.filter {
+            !inserted.contains(ExposureKey($0.experiment, $0.unit))
+        })
+
         var outcomes: [ExposureOutcome] = []
         var conflicts: [ExposureConflict] = []
         outcomes.reserveCapacity(records.count)
         for (index, record) in records.enumerated() {
             let key = ExposureKey(record.experiment, record.unit)
-            if insertedNow[index], claimed.insert(key).inserted {
+            let first = firstIndex[key] ?? index
+            let isNew = inserted.contains(key)
+            if isNew, first == index {
                 outcomes.append(.inserted)
                 continue
             }
-            let recordedArm = storedArms[index] ?? record.arm
+            // A unit deleted between the two statements counts as a repeat.
+            let recordedArm = (isNew ? records[first].arm : earlier[key]) ?? record.arm
             if recordedArm == record.arm {
                 outcomes.append(.repeated)
             } else {
@@ -158,41 +129,65 @@ extension SplitlaneStore {
         }
 
         return ExposureRecordingSummary(
-            inserted: claimed.count,
+            inserted: inserted.count,
             repeats: outcomes.filter { $0 == .repeated }.count,
             conflicts: conflicts,
             outcomes: outcomes)
     }
 
-    /// Fills in the arms of rows that another session committed after the statement's
-    /// snapshot was taken: `ON CONFLICT` skipped them, yet the join could not see them.
-    /// Costs a second round trip only in that race.
-    private func readArmsCommittedMeanwhile(
-        _ records: [ExposureRecord], into storedArms: inout [String?]
-    ) throws {
-        let missing = storedArms.indices.filter { storedArms[$0] == nil }
-        guard !missing.isEmpty else {
-            return
-        }
-        let arms = try databaseStep("cannot record exposures") {
-            let stored = try connection.query(
+    /// Inserts records whose units are distinct and returns the keys that were new.
+    private func insertNew(_ records: [ExposureRecord]) throws -> Set<ExposureKey> {
+        try databaseStep("cannot record exposures") {
+            // Prepared: planning this statement cost as much as running it for a
+            // batch of a few dozen rows, and the service runs it hundreds of times a
+            // second on one connection.
+            let result = try connection.queryPrepared(
                 """
-                SELECT e.experiment, e.unit_id, e.arm
-                FROM splitlane.exposures AS e
-                JOIN (SELECT DISTINCT * FROM unnest($1::text[], $2::text[]))
-                    AS k(experiment, unit_id) USING (experiment, unit_id)
+                INSERT INTO splitlane.exposures
+                    (experiment, unit_id, arm, exposed_at, attributes, source)
+                SELECT * FROM unnest($1::text[], $2::text[], $3::text[],
+                                     $4::timestamptz[], $5::jsonb[], $6::text[])
+                ON CONFLICT (experiment, unit_id) DO NOTHING
+                RETURNING experiment, unit_id
                 """,
-                [missing.map { records[$0].experiment }, missing.map { records[$0].unit }])
+                [
+                    records.map(\.experiment), records.map(\.unit), records.map(\.arm),
+                    records.map(\.exposedAt), records.map { Self.attributesJSON($0.attributes) },
+                    records.map(\.source),
+                ])
+            var keys = Set<ExposureKey>(minimumCapacity: result.rows.count)
+            for row in result.rows {
+                keys.insert(
+                    ExposureKey(try row.requiredString("experiment"), try row.requiredString("unit_id")))
+            }
+            return keys
+        }
+    }
+
+    /// The stored arm of each record's unit, missing for a unit not stored; costs a
+    /// round trip only when there are records. The lookup is a scalar subquery, so an
+    /// index probe per record whatever plan the prepared statement settles on.
+    private func storedArms(of records: [ExposureRecord]) throws -> [ExposureKey: String] {
+        guard !records.isEmpty else {
+            return [:]
+        }
+        return try databaseStep("cannot record exposures") {
+            let stored = try connection.queryPrepared(
+                """
+                SELECT k.experiment, k.unit_id, (
+                           SELECT e.arm FROM splitlane.exposures AS e
+                           WHERE e.experiment = k.experiment AND e.unit_id = k.unit_id) AS arm
+                FROM unnest($1::text[], $2::text[]) AS k(experiment, unit_id)
+                """,
+                [records.map(\.experiment), records.map(\.unit)])
             var arms: [ExposureKey: String] = [:]
             for row in stored.rows {
+                guard let arm = try row.string("arm") else { continue }
                 let key = ExposureKey(
                     try row.requiredString("experiment"), try row.requiredString("unit_id"))
-                arms[key] = try row.requiredString("arm")
+                arms[key] = arm
             }
             return arms
-        }
-        for index in missing {
-            storedArms[index] = arms[ExposureKey(records[index].experiment, records[index].unit)]
         }
     }
 }

@@ -147,4 +147,15 @@ struct ConnectionTests {
     func timestampsParse(text: String, seconds: Double) {
         #expect(PostgresTimestamp.parse(text)?.timeIntervalSince1970 == seconds)
     }
+
+    @Test(arguments: [
+        (1_790_812_800.5, "2026-10-01T00:00:00.500000Z"),
+        (-1.0, "1969-12-31T23:59:59.000000Z"),
+        (0.000001, "1970-01-01T00:00:00.000001Z"),
+        (1_798_761_599.999999, "2026-12-31T23:59:59.999999Z"),
+        (-60_741_417_049.876544, "0045-03-07T08:09:10.123456Z"),
+    ])
+    func timestampsFormatWithZeroPadding(seconds: Double, text: String) {
+        #expect(PostgresTimestamp.format(Date(timeIntervalSince1970: seconds)) == text)
+    }
 }
