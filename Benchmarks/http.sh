@@ -3,8 +3,8 @@
 # HTTP benchmark: `splitlane serve` (POST /v1/assign with record:false and record:true)
 # against nginx serving a fixed JSON body, all under the same wrk command.
 #
-#   Benchmarks/http.sh            # wrk -t2 -c32 -d10s --latency, release build
-#   DURATION=30s Benchmarks/http.sh
+#   Benchmarks/http.sh            # wrk -t2 -c32 -d10s --latency, 3 rounds, release build
+#   DURATION=30s ROUNDS=5 Benchmarks/http.sh
 #
 # Starts a private PostgreSQL (scripts/lib/postgres.sh) with fsync and
 # synchronous_commit ON (PG_TEST_DURABLE=1, so record:true answers only after a real
@@ -12,12 +12,18 @@
 # of them on exit. pgbench's rate for single-row durable inserts with 32 clients is
 # measured in the same run as the reference for record:true.
 #
-# Prints `result NAME VALUE UNIT` lines on stdout (for Benchmarks/run.sh) and the
-# human table on stderr.
+# Each round runs every measurement once, in the same order, so that the figures of a
+# round share the machine's state: on a shared VM the disk's flush time and the CPU
+# time stolen by the host move from minute to minute (the `steal` column, from
+# /proc/stat, tells). The record:true/pgbench ratio is taken per round.
+#
+# Prints `result NAME VALUE UNIT` lines on stdout (for Benchmarks/run.sh), medians over
+# the rounds, and the human table on stderr.
 set -euo pipefail
 
 root=$(cd "$(dirname "$0")/.." && pwd)
 duration=${DURATION:-10s}
+rounds=${ROUNDS:-3}
 work=$(mktemp -d)
 # A directory of its own: as root, pg_test_start hands it to the postgres user.
 pgdir=$(mktemp -d)
@@ -82,6 +88,7 @@ nginx_started=1
 # The Lua script posts /v1/assign with a distinct unit per request.
 cat >"$work/assign.lua" <<LUA
 local record = os.getenv("RECORD") or "false"
+local round = os.getenv("ROUND") or "1"
 local counter = 0
 local thread_id = 0
 local next_thread = 0
@@ -94,7 +101,7 @@ function init(args)
 end
 function request()
     counter = counter + 1
-    local body = '{"experiment":"survey-channel-2026","unit":"bench-' .. thread_id .. '-' .. counter
+    local body = '{"experiment":"survey-channel-2026","unit":"bench-' .. round .. '-' .. thread_id .. '-' .. counter
         .. '-' .. record .. '","attributes":{"region":"north"},"record":' .. record .. '}'
     return wrk.format("POST", "/v1/assign", {
         ["Content-Type"] = "application/json",
@@ -112,42 +119,88 @@ to_ms() {
     }'
 }
 
-# run LABEL URL RESULT_PREFIX ENV…: one wrk run; the table row on stderr, results on stdout.
+# The CPU time the host took from this VM, in percent, between two /proc/stat readings.
+cpu_ticks() { awk '/^cpu / {print $2+$3+$4+$5+$6+$7+$8+$9, $9}' /proc/stat; }
+steal_percent() {
+    awk -v a="$1" -v b="$2" 'BEGIN {
+        split(a, x, " "); split(b, y, " ")
+        total = y[1] - x[1]; printf "%.0f", (total > 0 ? 100 * (y[2] - x[2]) / total : 0)
+    }'
+}
+
+# Figures of every round, one `NAME VALUE UNIT` line each; medians are taken at the end.
+figures="$work/figures"
+: >"$figures"
+
+# run LABEL URL PREFIX ENV…: one wrk run; the table row on stderr, figures to $figures.
 run() {
     local label=$1 url=$2 prefix=$3
     shift 3
-    local out
-    out=$(env "$@" wrk -t2 -c32 -d"$duration" --latency -s "$work/assign.lua" "$url")
+    local out before after
+    before=$(cpu_ticks)
+    out=$(env "$@" ROUND="$round" wrk -t2 -c32 -d"$duration" --latency -s "$work/assign.lua" "$url")
+    after=$(cpu_ticks)
     local rps p50 p99
     rps=$(awk '/Requests\/sec/ {print $2}' <<<"$out")
     p50=$(awk '$1 == "50%" {print $2}' <<<"$out")
     p99=$(awk '$1 == "99%" {print $2}' <<<"$out")
-    printf '%-28s %12s req/s   p50 %9s   p99 %9s\n' "$label" "$rps" "$p50" "$p99" >&2
+    printf '%-28s %10.0f req/s   p50 %9s   p99 %9s   steal %3s%%\n' \
+        "$label" "$rps" "$p50" "$p99" "$(steal_percent "$before" "$after")" >&2
     grep -E "Non-2xx|Socket errors" <<<"$out" >&2 || true
-    echo "result ${prefix}_rps $rps req/s"
-    [ "$prefix" = nginx ] || echo "result ${prefix}_p50_ms $(to_ms "$p50") ms"
-    echo "result ${prefix}_p99_ms $(to_ms "$p99") ms"
+    echo "${prefix}_rps $rps req/s" >>"$figures"
+    [ "$prefix" = nginx ] || echo "${prefix}_p50_ms $(to_ms "$p50") ms" >>"$figures"
+    echo "${prefix}_p99_ms $(to_ms "$p99") ms" >>"$figures"
+    RPS=$rps
 }
 
 # The reference for record:true: single-row durable inserts into a table with a text
-# primary key, 32 clients, prepared statements.
+# primary key, 32 clients. Prepared statements are the reference (the stronger one);
+# pgbench's default simple protocol is shown beside it.
 pgbench_insert() {
-    psql -q "$database_url" -c "CREATE TABLE pgbench_single (id text PRIMARY KEY,
-        at timestamptz NOT NULL DEFAULT now())" >/dev/null
+    local mode=$1 prefix=$2 label=$3
+    psql -q "$database_url" -c "SET client_min_messages = warning" \
+        -c "DROP TABLE IF EXISTS pgbench_single" \
+        -c "CREATE TABLE pgbench_single (id text PRIMARY KEY,
+            at timestamptz NOT NULL DEFAULT now())" >/dev/null
     echo "INSERT INTO pgbench_single (id) VALUES (gen_random_uuid()::text);" \
         >"$work/insert.sql"
-    local seconds=${duration%s} out tps
-    out=$(pgbench -n -c32 -j2 -T"$seconds" -M prepared -f "$work/insert.sql" "$database_url" 2>&1)
+    local seconds=${duration%s} out tps before after
+    before=$(cpu_ticks)
+    out=$(pgbench -n -c32 -j2 -T"$seconds" -M "$mode" -f "$work/insert.sql" "$database_url" 2>&1)
+    after=$(cpu_ticks)
     tps=$(awk '/^tps = / {print $3; exit}' <<<"$out")
-    printf '%-28s %12s tx/s\n' "pgbench single-row INSERT" "$tps" >&2
-    echo "result pgbench_insert_tps $tps tx/s"
+    printf '%-28s %10.0f tx/s                                  steal %3s%%\n' \
+        "$label" "$tps" "$(steal_percent "$before" "$after")" >&2
+    echo "$prefix $tps tx/s" >>"$figures"
+    TPS=$tps
 }
 
-echo "wrk -t2 -c32 -d$duration --latency (2 cores shared; wrk uses about one)" >&2
+echo "wrk -t2 -c32 -d$duration --latency (2 cores shared; wrk uses about one), $rounds rounds" >&2
 echo "PostgreSQL with fsync=on, synchronous_commit=on: record:true answers are durable" >&2
-run "splitlane record:false" "$service" http_assign_nocommit RECORD=false
-run "splitlane record:true" "$service" http_assign_record RECORD=true
-run "nginx fixed JSON" "http://127.0.0.1:$nginx_port" nginx RECORD=false
-pgbench_insert
+for round in $(seq "$rounds"); do
+    echo "round $round" >&2
+    run "splitlane record:false" "$service" http_assign_nocommit RECORD=false
+    run "splitlane record:true" "$service" http_assign_record RECORD=true
+    recorded_rps=$RPS
+    run "nginx fixed JSON" "http://127.0.0.1:$nginx_port" nginx RECORD=false
+    pgbench_insert prepared pgbench_insert_tps "pgbench INSERT, prepared"
+    awk -v r="$recorded_rps" -v t="$TPS" 'BEGIN {
+        printf "%-28s %10.2fx\n", "record:true / pgbench", r / t > "/dev/stderr"
+        printf "record_vs_pgbench %.4f x\n", r / t
+    }' >>"$figures"
+    pgbench_insert simple pgbench_insert_simple_tps "pgbench INSERT, simple"
+done
+
+# Medians over the rounds, as result lines.
+python3 - "$figures" <<'PY'
+import statistics, sys
+values, units = {}, {}
+for line in open(sys.argv[1]):
+    name, value, unit = line.split()
+    values.setdefault(name, []).append(float(value))
+    units[name] = unit
+for name, series in values.items():
+    print(f"result {name} {statistics.median(series):.4f} {units[name]}")
+PY
 recorded=$(psql -tAq "$database_url" -c "SELECT count(*) FROM splitlane.exposures")
 echo "exposures recorded: $recorded" >&2

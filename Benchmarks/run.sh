@@ -46,6 +46,8 @@ rows = [
     ("http_assign_nocommit_rps", "nginx_rps", "at least 0.5x nginx"),
     ("http_assign_nocommit_p99_ms", "nginx_p99_ms", "p99 under 5 ms"),
     ("http_assign_record_rps", "pgbench_insert_tps", "at least 2x pgbench single-row inserts"),
+    ("record_vs_pgbench", None, "median of the per-round ratios; target 2x"),
+    ("pgbench_insert_simple_tps", None, "pgbench's default simple protocol"),
     ("http_assign_record_p99_ms", None, "latency of durable answers"),
 ]
 print()
