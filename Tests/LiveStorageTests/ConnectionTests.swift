@@ -16,7 +16,7 @@ struct ConnectionTests {
                        $4::boolean AS flag, $5::timestamptz AS at, NULL::text AS nothing,
                        $6::text[] AS list
                 """,
-                ["héllo", Int64.max, 0.1, true, when, ["a\"b", "c\\d", "e,f"]]
+                ["héllo", Int64.max, 0.1, true, when, ["a\"b", "c\\d", "e,f", "ü\"ñ 区"]]
             ).first)
 
         #expect(try row.string("text") == "héllo")
@@ -26,7 +26,7 @@ struct ConnectionTests {
         #expect(try row.date("at").timeIntervalSince1970 == when.timeIntervalSince1970)
         #expect(try row.string("nothing") == nil)
         #expect(try row.optionalDouble("nothing") == nil)
-        #expect(try row.string("list") == #"{"a\"b","c\\d","e,f"}"#)
+        #expect(try row.string("list") == #"{"a\"b","c\\d","e,f","ü\"ñ 区"}"#)
         #expect(throws: PostgresError.self) { try row.int64("nothing") }
         #expect(throws: PostgresError.self) { try row.int64("text") }
         #expect(throws: PostgresError.self) { try row.string("missing") }
