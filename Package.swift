@@ -189,7 +189,7 @@ let package = Package(
         ),
         .testTarget(
             name: "LiveServiceTests",
-            dependencies: ["SplitlaneService", "Postgres", "SplitlaneStorage"],
+            dependencies: ["LiveTestSupport", "SplitlaneService", "Postgres", "SplitlaneStorage"],
             swiftSettings: strictSwift
         ),
     ],

@@ -41,6 +41,14 @@ public struct SyncRefusal: Sendable, Hashable {
     }
 }
 
+/// What a sync would do, from ``SplitlaneStore/syncPreview(_:)-(ExperimentCatalog)``.
+public struct SyncPreview: Sendable, Hashable {
+    /// The experiments that would be stored, with what would change.
+    public var synced: [SyncedExperiment]
+    /// The experiments that would be refused; when any is, the real sync stores nothing.
+    public var refusals: [SyncRefusal]
+}
+
 extension SplitlaneStore {
     /// Exposures read per round trip when re-assigning exposed units.
     static let reassignmentBatchSize = 5_000
@@ -64,24 +72,44 @@ extension SplitlaneStore {
     /// Stores definitions as ``sync(_:)-(ExperimentCatalog)`` does, from an array.
     @discardableResult
     public func sync(_ definitions: [ExperimentDefinition]) throws -> [SyncedExperiment] {
-        var refusals: [SyncRefusal] = []
-        let results = try databaseStep("cannot sync experiments") {
+        try databaseStep("cannot sync experiments") {
             try connection.withTransaction {
-                var results: [SyncedExperiment] = []
-                for definition in definitions {
-                    if let result = try syncOne(definition, refusals: &refusals) {
-                        results.append(result)
-                    }
-                }
-                if !refusals.isEmpty {
+                let preview = try syncEach(definitions)
+                if !preview.refusals.isEmpty {
                     throw StorageError(
                         code: .syncRefused,
-                        message: refusals.map(\.message).joined(separator: "\n"))
+                        message: preview.refusals.map(\.message).joined(separator: "\n"))
                 }
-                return results
+                return preview.synced
             }
         }
-        return results
+    }
+
+    /// What ``sync(_:)-(ExperimentCatalog)`` would do, without storing anything: the
+    /// same checks (refusals re-assign every exposed unit) in a transaction that is
+    /// rolled back. For CI, to learn before a merge whether a sync will pass.
+    public func syncPreview(_ catalog: ExperimentCatalog) throws -> SyncPreview {
+        try syncPreview(catalog.experiments)
+    }
+
+    /// Previews definitions as ``syncPreview(_:)-(ExperimentCatalog)`` does, from an array.
+    public func syncPreview(_ definitions: [ExperimentDefinition]) throws -> SyncPreview {
+        try databaseStep("cannot preview the sync") {
+            try connection.withRolledBackTransaction {
+                try syncEach(definitions)
+            }
+        }
+    }
+
+    /// Upserts every definition that is not refused, inside the caller's transaction.
+    private func syncEach(_ definitions: [ExperimentDefinition]) throws -> SyncPreview {
+        var preview = SyncPreview(synced: [], refusals: [])
+        for definition in definitions {
+            if let result = try syncOne(definition, refusals: &preview.refusals) {
+                preview.synced.append(result)
+            }
+        }
+        return preview
     }
 
     /// Upserts one definition, or appends a refusal and returns `nil`.

@@ -1,4 +1,5 @@
 import Foundation
+import LiveTestSupport
 import Testing
 
 @Suite(.enabled(if: TestDatabase.isAvailable, "needs SPLITLANE_TEST_DATABASE_URL"))

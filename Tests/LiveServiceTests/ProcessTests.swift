@@ -1,5 +1,7 @@
 import Foundation
 import Glibc
+import LiveTestSupport
+import SplitlaneStorage
 import Synchronization
 import Testing
 
@@ -129,6 +131,52 @@ struct ProcessTests {
         #expect(server.process.terminationReason == .exit)
         #expect(server.process.terminationStatus == 0)
         #expect(try database.exposures("channel-test").keys.contains("t-1"))
+    }
+
+    @Test func syncDryRunPrintsThePlanAndExitsOneWhenItWouldBeRefused() throws {
+        let database = try TestDatabase()
+        let experiments = try Fixtures.directory()
+        #expect(try Self.splitlane(["sync", "--experiments", experiments, "--database-url", database.url]).status == 0)
+        _ = try database.store.recordExposures([
+            ExposureRecord(
+                experiment: "channel-test", unit: "u-1", arm: "sms", exposedAt: Date(), source: "test")
+        ])
+        let digest = try database.column("SELECT digest FROM splitlane.experiments ORDER BY key")
+        let salted = try Fixtures.directory([
+            "channel.yaml": Fixtures.channel + "\nsalt: a-new-salt\n", "draft.yaml": Fixtures.draft,
+        ])
+
+        let clean = try Self.splitlane(
+            ["sync", "--dry-run", "--experiments", experiments, "--database-url", database.url])
+        let refused = try Self.splitlane(
+            ["sync", "--dry-run", "--experiments", salted, "--database-url", database.url])
+
+        #expect(clean.status == 0)
+        #expect(clean.output.contains("unchanged channel-test"))
+        #expect(refused.status == 1)
+        #expect(refused.output.contains("would be refused channel-test"))
+        #expect(refused.errors.contains("of 1 exposed units"))
+        #expect(refused.errors.contains("dry run: nothing was stored"))
+        #expect(try database.column("SELECT digest FROM splitlane.experiments ORDER BY key") == digest)
+    }
+
+    /// Runs the `splitlane` binary to its end; its exit status, stdout and stderr.
+    static func splitlane(_ arguments: [String]) throws -> (status: Int32, output: String, errors: String) {
+        let process = Process()
+        process.executableURL = try ServeProcess.binary()
+        process.arguments = arguments
+        let output = Pipe()
+        let errors = Pipe()
+        process.standardOutput = output
+        process.standardError = errors
+        try process.run()
+        let outputData = output.fileHandleForReading.readDataToEndOfFile()
+        let errorData = errors.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return (
+            process.terminationStatus, String(decoding: outputData, as: UTF8.self),
+            String(decoding: errorData, as: UTF8.self)
+        )
     }
 
     @Test func serveRefusesInvalidDefinitionsAndMissingTokens() throws {

@@ -1,33 +1,13 @@
 import Foundation
 import HTTPServer
+import LiveTestSupport
 import Postgres
 import SplitlaneService
 import SplitlaneStorage
 import Synchronization
 import Testing
 
-/// A fresh, migrated database on the test server (`SPLITLANE_TEST_DATABASE_URL`).
-struct TestDatabase {
-    static let serverURL = ProcessInfo.processInfo.environment["SPLITLANE_TEST_DATABASE_URL"]
-    static let isAvailable = serverURL.map { !$0.isEmpty } ?? false
-
-    let url: String
-    let store: SplitlaneStore
-
-    init() throws {
-        let serverURL = try #require(Self.serverURL)
-        let admin = try Connection(serverURL)
-        defer { admin.close() }
-        let suffix = UUID().uuidString.replacingOccurrences(of: "-", with: "").lowercased()
-        let name = "splitlane_service_\(suffix.prefix(20))"
-        try admin.execute("CREATE DATABASE \(name)")
-        var components = try #require(URLComponents(string: serverURL))
-        components.path = "/" + name
-        url = try #require(components.string)
-        store = try SplitlaneStore(url: url)
-        try store.migrate()
-    }
-
+extension TestDatabase {
     /// The recorded arm of each unit of an experiment.
     func exposures(_ experiment: String) throws -> [String: String] {
         let rows = try store.connection.query(
@@ -37,11 +17,6 @@ struct TestDatabase {
             arms[try row.requiredString("unit_id")] = try row.requiredString("arm")
         }
         return arms
-    }
-
-    func count(_ sql: String) throws -> Int {
-        let text = try #require(try store.connection.query(sql).rows.first?.string(0))
-        return try #require(Int(text))
     }
 }
 

@@ -105,6 +105,28 @@ struct SyncTests {
         #expect(digest == [DefinitionDocument.assignmentDigest(original)])
     }
 
+    @Test func aPreviewReportsWhatTheSyncWouldDoAndStoresNothing() throws {
+        let database = try TestDatabase()
+        let original = Self.definition()
+        try database.store.sync([original])
+        try Self.expose(300, with: original, in: database)
+        var other = Self.definition(status: .draft)
+        other.key = "another-test"
+
+        let preview = try database.store.syncPreview([Self.definition(weights: [1, 3]), other])
+        let unchanged = try database.store.syncPreview([original])
+
+        #expect(preview.synced.map(\.key) == ["another-test"])
+        #expect(preview.synced.map(\.change) == [.created])
+        #expect(preview.refusals.map(\.key) == ["channel-test"])
+        #expect(preview.refusals.first?.exposedUnits == 300)
+        #expect((preview.refusals.first?.switchingUnits ?? 0) > 0)
+        #expect(unchanged.synced.map(\.change) == [.unchanged])
+        #expect(unchanged.refusals.isEmpty)
+        #expect(try database.column("SELECT key || '|' || digest FROM splitlane.experiments")
+            == ["channel-test|\(DefinitionDocument.assignmentDigest(original))"])
+    }
+
     @Test func aNewSaltMovesUnitsAndIsRefusedToo() throws {
         let database = try TestDatabase()
         try database.store.sync([Self.definition()])
