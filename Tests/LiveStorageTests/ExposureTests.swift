@@ -1,7 +1,9 @@
+import Dispatch
 import Foundation
 import LiveTestSupport
 import SplitlaneDefinitions
 import SplitlaneStorage
+import Synchronization
 import Testing
 
 @Suite(.enabled(if: TestDatabase.isAvailable, "set SPLITLANE_TEST_DATABASE_URL"))
@@ -69,6 +71,62 @@ struct ExposureTests {
         #expect(summary.repeats == 1)
         #expect(summary.conflicts.map(\.requestedArm) == ["redelivery"])
         #expect(try database.column("SELECT arm FROM splitlane.exposures") == ["credit"])
+    }
+
+    /// Two writers race on the same units with different arms, batch by batch and from
+    /// opposite ends: each unit is inserted by exactly one of them, and the other is
+    /// told the winner's arm (after waiting on the winner's uncommitted row, if it met
+    /// one, then reading it).
+    @Test func concurrentWritersAgreeOnTheFirstExposure() throws {
+        let database = try TestDatabase()
+        let stores = [database.store, try SplitlaneStore(url: database.url)]
+        let arms = ["credit", "redelivery"]
+        let units = (0..<300).map { "acct-race-\($0)" }
+        let outcomes = Mutex<[Int: Result<[ExposureOutcome], any Error>]>([:])
+
+        // Two threads of their own, released together.
+        let start = DispatchSemaphore(value: 0)
+        let done = DispatchGroup()
+        for writer in 0..<2 {
+            done.enter()
+            Thread {
+                start.wait()
+                let result = Result { () throws -> [ExposureOutcome] in
+                    // The second writer goes from the end, so the two meet in the middle.
+                    var starts = Array(stride(from: 0, to: units.count, by: 15))
+                    if writer == 1 { starts.reverse() }
+                    var recorded = [ExposureOutcome?](repeating: nil, count: units.count)
+                    for offset in starts {
+                        let batch = units[offset..<offset + 15].map { Self.record($0, arms[writer]) }
+                        let summary = try stores[writer].recordExposures(batch)
+                        recorded.replaceSubrange(offset..<offset + 15, with: summary.outcomes)
+                    }
+                    return recorded.compactMap { $0 }
+                }
+                outcomes.withLock { $0[writer] = result }
+                done.leave()
+            }.start()
+        }
+        start.signal()
+        start.signal()
+        done.wait()
+
+        let first = try #require(try outcomes.withLock { $0[0] }?.get())
+        let second = try #require(try outcomes.withLock { $0[1] }?.get())
+        let stored = try database.store.connection.query(
+            "SELECT unit_id, arm FROM splitlane.exposures"
+        ).rows.reduce(into: [String: String]()) { arms, row in
+            arms[try row.requiredString("unit_id")] = try row.requiredString("arm")
+        }
+        #expect(stored.count == units.count)
+        for (index, unit) in units.enumerated() {
+            let firstWon = first[index] == .inserted
+            let winner = firstWon ? arms[0] : arms[1]
+            let loser = firstWon ? second[index] : first[index]
+            #expect((first[index] == .inserted) != (second[index] == .inserted), "\(unit)")
+            #expect(stored[unit] == winner, "\(unit)")
+            #expect(loser == .conflict(recordedArm: winner), "\(unit)")
+        }
     }
 
     @Test(arguments: [
