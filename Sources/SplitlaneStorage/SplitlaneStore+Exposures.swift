@@ -87,28 +87,25 @@ extension SplitlaneStore {
             return ExposureRecordingSummary(inserted: 0, repeats: 0, conflicts: [], outcomes: [])
         }
 
+        let keys = records.map { ExposureKey($0.experiment, $0.unit) }
         var firstIndex: [ExposureKey: Int] = [:]
         firstIndex.reserveCapacity(records.count)
-        var distinct: [ExposureRecord] = []
+        var distinct: [Int] = []
         distinct.reserveCapacity(records.count)
-        for (index, record) in records.enumerated() {
-            let key = ExposureKey(record.experiment, record.unit)
-            if firstIndex[key] == nil {
-                firstIndex[key] = index
-                distinct.append(record)
-            }
+        for (index, key) in keys.enumerated() where firstIndex[key] == nil {
+            firstIndex[key] = index
+            distinct.append(index)
         }
 
-        let inserted = try insertNew(distinct)
-        let earlier = try storedArms(of: distinct.filter {
-            !inserted.contains(ExposureKey($0.experiment, $0.unit))
-        })
+        let inserted = try insertNew(distinct.map { records[$0] })
+        let earlier = try storedArms(
+            of: distinct.filter { !inserted.contains(keys[$0]) }.map { records[$0] })
 
         var outcomes: [ExposureOutcome] = []
         var conflicts: [ExposureConflict] = []
         outcomes.reserveCapacity(records.count)
         for (index, record) in records.enumerated() {
-            let key = ExposureKey(record.experiment, record.unit)
+            let key = keys[index]
             let first = firstIndex[key] ?? index
             let isNew = inserted.contains(key)
             if isNew, first == index {
