@@ -240,6 +240,8 @@ pgbench_insert() {
     postgres_before=$(postgres_ticks)
     client=$( { time pgbench -n -c32 -j2 -T"$seconds" -M "$mode" -f "$work/insert.sql" \
         "$database_url" >"$work/pgbench.out" 2>&1; } 2>&1)
+    # pgbench's backends exit after it does; once reaped, their CPU is the postmaster's.
+    sleep 0.5
     local postgres_ticks=$(($(postgres_ticks) - postgres_before))
     after=$(cpu_ticks)
     out=$(cat "$work/pgbench.out")
