@@ -134,6 +134,10 @@ final class ExposureCommitter: Sendable {
 
     /// Writes every queued row in one transaction and answers each request; returns
     /// the connection to keep using, nil when it broke.
+    ///
+    /// When PostgreSQL refuses the statement while the connection stays healthy, one
+    /// request's rows may be the cause, so each request is then committed on its own:
+    /// the request at fault gets the error and the others are recorded.
     private func commit(_ work: [Pending], on connection: Connection?) -> Connection? {
         guard let connection else {
             let refusal = ServiceError.databaseUnavailable("the database is unreachable")
@@ -143,39 +147,77 @@ final class ExposureCommitter: Sendable {
         let records = work.flatMap(\.records)
         metrics.commitBatchSize.observe(Double(records.count))
 
+        switch write(records, on: connection) {
+        case .success(let outcomes):
+            deliver(outcomes, to: work)
+            return connection
+        case .failure(let failure) where !connection.isHealthy:
+            return drop(connection, answering: work, with: failure)
+        case .failure(let failure) where work.count == 1:
+            answer(work, with: .failure(failure))
+            return connection
+        case .failure:
+            logger.log(.warning, "committing the failed batch's requests one at a time", ["requests": work.count])
+            for (index, pending) in work.enumerated() {
+                switch write(pending.records, on: connection) {
+                case .success(let outcomes):
+                    deliver(outcomes, to: [pending])
+                case .failure(let failure) where !connection.isHealthy:
+                    return drop(connection, answering: Array(work[index...]), with: failure)
+                case .failure(let failure):
+                    answer([pending], with: .failure(failure))
+                }
+            }
+            return connection
+        }
+    }
+
+    /// Records rows in one statement; a failure is counted, logged and turned into the
+    /// error the requests get.
+    private func write(
+        _ records: [ExposureRecord], on connection: Connection
+    ) -> Result<[ExposureOutcome], ServiceError> {
         do {
             let summary = try SplitlaneStore(connection: connection).recordExposures(records)
             metrics.exposuresRecorded.increment(by: Double(summary.inserted))
             metrics.exposureConflicts.increment(by: Double(summary.conflicts.count))
-            let outcomes = summary.outcomes
-            answers.async {
-                var offset = 0
-                for pending in work {
-                    let end = offset + pending.records.count
-                    pending.completion(.success(Array(outcomes[offset..<end])))
-                    offset = end
-                }
-            }
-            return connection
+            return .success(summary.outcomes)
         } catch {
             metrics.databaseErrors.increment(labels: ["commit"])
-            let healthy = connection.isHealthy
             logger.log(
                 .error, "exposure commit failed",
                 ["rows": records.count, "error": Self.describe(error)])
-            let failure =
-                healthy
-                ? ServiceError(
-                    status: 500, code: "database_error",
-                    message: "the exposures could not be recorded; nothing was stored")
-                : ServiceError.databaseUnavailable(
-                    "the database connection was lost; nothing was acknowledged")
-            if !healthy {
-                markAvailable(false)
-                connection.close()
+            guard connection.isHealthy else {
+                return .failure(
+                    .databaseUnavailable("the database connection was lost; nothing was acknowledged"))
             }
-            answer(work, with: .failure(failure))
-            return healthy ? connection : nil
+            return .failure(
+                ServiceError(
+                    status: 500, code: "database_error",
+                    message: "the exposures could not be recorded; nothing was stored"))
+        }
+    }
+
+    /// Answers the requests of a lost connection, closes it and marks the database
+    /// unavailable until a reconnection succeeds; returns nil, the connection to keep.
+    private func drop(
+        _ connection: Connection, answering work: [Pending], with failure: ServiceError
+    ) -> Connection? {
+        markAvailable(false)
+        connection.close()
+        answer(work, with: .failure(failure))
+        return nil
+    }
+
+    /// Hands each request its share of a batch's outcomes, in order, off the writer thread.
+    private func deliver(_ outcomes: [ExposureOutcome], to work: [Pending]) {
+        answers.async {
+            var offset = 0
+            for pending in work {
+                let end = offset + pending.records.count
+                pending.completion(.success(Array(outcomes[offset..<end])))
+                offset = end
+            }
         }
     }
 
