@@ -122,7 +122,8 @@ public enum PostgresTimestamp {
     }
 
     /// Parses PostgreSQL's ISO output (`2026-10-01 00:00:00.5+00`) or RFC 3339
-    /// (`2026-10-01T00:00:00.5Z`, `…+02:00`); returns `nil` for anything else.
+    /// (`2026-10-01T00:00:00.5Z`, `…+02:00`), years 0001 to 9999; returns `nil` for
+    /// anything else.
     public static func parse(_ text: String) -> Date? {
         var reader = DigitReader(Array(text.utf8))
         guard let year = reader.number(4), reader.take("-"),
@@ -132,7 +133,8 @@ public enum PostgresTimestamp {
             let minute = reader.number(2), reader.take(":"),
             let second = reader.number(2)
         else { return nil }
-        guard (1...12).contains(month), (1...31).contains(day), hour < 24, minute < 60,
+        // Year 0 is valid RFC 3339 but not a year PostgreSQL reads (1 BC has no ISO form there).
+        guard year >= 1, (1...12).contains(month), (1...31).contains(day), hour < 24, minute < 60,
             second < 61
         else { return nil }
 

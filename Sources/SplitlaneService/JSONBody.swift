@@ -112,10 +112,17 @@ enum JSONBody {
         var attributes: [String: AttributeValue] = [:]
         attributes.reserveCapacity(members.count)
         for (name, member) in members {
+            // PostgreSQL's jsonb holds no NUL: such an attribute could never be recorded.
+            guard !name.utf8.contains(0) else {
+                throw .invalidRequest("an attribute name must not contain a NUL character")
+            }
             switch member {
             case .null:
                 continue
             case .string(let text):
+                guard !text.utf8.contains(0) else {
+                    throw .invalidRequest("attribute \"\(name)\" must not contain a NUL character")
+                }
                 attributes[name] = .string(text)
             case .bool(let flag):
                 attributes[name] = .bool(flag)

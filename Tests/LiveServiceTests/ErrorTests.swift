@@ -17,6 +17,14 @@ struct ErrorTests {
          "invalid_request", "attribute \"a\""),
         (Array("{\"experiment\":\"channel-test\",\"unit\":\"u\",\"recrod\":false}".utf8),
          "invalid_request", "recrod"),
+        // PostgreSQL stores neither a NUL in jsonb text nor a year 0: refused here, they
+        // would fail every request sharing their group commit.
+        (Array("{\"experiment\":\"channel-test\",\"unit\":\"u\",\"attributes\":{\"region\":\"a\\u0000\"}}".utf8),
+         "invalid_request", "attribute \"region\""),
+        (Array("{\"experiment\":\"channel-test\",\"unit\":\"u\",\"attributes\":{\"re\\u0000\":\"a\"}}".utf8),
+         "invalid_request", "NUL"),
+        (Array("{\"experiment\":\"channel-test\",\"unit\":\"u\",\"at\":\"0000-06-01T00:00:00Z\"}".utf8),
+         "invalid_request", "\"at\""),
     ]
 
     @Test(arguments: 0..<badBodies.count)

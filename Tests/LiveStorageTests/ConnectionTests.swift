@@ -149,6 +149,17 @@ struct ConnectionTests {
     }
 
     @Test(arguments: [
+        "0000-06-01T00:00:00Z",  // RFC 3339 allows year 0; PostgreSQL's timestamptz does not
+        "2026-02-29T00:00:00Z",
+        "2026-10-01T00:00:00",
+        "2026-10-01T24:00:00Z",
+        "2026-10-01",
+    ])
+    func timestampsPostgreSQLWouldRefuseDoNotParse(text: String) {
+        #expect(PostgresTimestamp.parse(text) == nil)
+    }
+
+    @Test(arguments: [
         (1_790_812_800.5, "2026-10-01T00:00:00.500000Z"),
         (-1.0, "1969-12-31T23:59:59.000000Z"),
         (0.000001, "1970-01-01T00:00:00.000001Z"),

@@ -136,6 +136,16 @@ struct CommandLineTests {
         #expect(run.stderr.contains("stdin:4: expected 2 fields, got 3"))
     }
 
+    @Test func aNULInABatchCellNamesItsLine() throws {
+        // vertical decides eligibility, so the batch reads it even without --record.
+        let csv = "unit_id,vertical,nps_score\nd-1,pharmacy,3\nd-2,pharm\u{0}acy,3\n"
+
+        let run = try Self.run(["assign", "detractor-recovery-2026q4", "--input", "-"], stdin: csv)
+
+        #expect(run.status == 1)
+        #expect(run.stderr.contains("stdin:3: column vertical holds a NUL character"))
+    }
+
     @Test func usageErrorsExitTwo() throws {
         let neither = try Self.run(["assign", "survey-channel-2026"])
         let badTime = try Self.run(["assign", "survey-channel-2026", "--unit", "u", "--at", "yesterday"])

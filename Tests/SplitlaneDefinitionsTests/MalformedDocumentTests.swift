@@ -42,6 +42,7 @@ let malformedCases: [MalformedCase] = [
     appended("coverage quoted", "coverage: \"0.5\"\n", 7, 11,
         "got \"0.5\" (a quoted string)"),
     appended("date without time", "start: 2026-10-01\n", 7, 8, "RFC 3339"),
+    appended("year zero", "start: 0000-10-01T00:00:00Z\n", 7, 8, "RFC 3339"),
     appended("end before start",
         "start: 2026-10-01T00:00:00Z\nend: 2026-09-01T00:00:00+02:00\n", 8, 6,
         "experiment end must be later than its start"),

@@ -51,6 +51,9 @@ struct BatchAssignment {
                     guard let field = record.string(index) else {
                         throw CLIError("\(name):\(record.line): the header is not valid UTF-8")
                     }
+                    guard !field.utf8.contains(0) else {
+                        throw CLIError("\(name):\(record.line): the header holds a NUL character")
+                    }
                     return field
                 }
                 guard let column = header.firstIndex(of: "unit_id") else {
@@ -74,6 +77,10 @@ struct BatchAssignment {
                 guard let text = record.string(index) else {
                     throw CLIError("\(name):\(record.line): column \(attribute) is not valid UTF-8")
                 }
+                // PostgreSQL's text and jsonb hold no NUL, so a recorded batch would fail later.
+                guard !text.utf8.contains(0) else {
+                    throw CLIError("\(name):\(record.line): column \(attribute) holds a NUL character")
+                }
                 if !text.isEmpty { attributes[attribute] = AttributeValue(inferringFrom: text) }
             }
 
@@ -83,6 +90,9 @@ struct BatchAssignment {
                 }
                 guard Self.isValidUTF8(unit) else {
                     throw CLIError("\(name):\(record.line): unit_id is not valid UTF-8")
+                }
+                guard !unit.contains(0) else {
+                    throw CLIError("\(name):\(record.line): unit_id holds a NUL character")
                 }
                 let assignment = assigner.assign(unitUTF8: unit, attributes: attributes, at: time)
                 writeRow(unit: unit, assignment: assignment)

@@ -3,8 +3,8 @@ import Foundation
 /// Parses RFC 3339 timestamps such as `2026-10-01T00:00:00Z`.
 enum Timestamp {
     /// Reads `YYYY-MM-DDTHH:MM:SS[.fraction](Z|+HH:MM|-HH:MM)`; `t`, `z` and a space
-    /// in place of `T` are accepted as RFC 3339 allows. Returns `nil` for anything
-    /// else, including a date without a time and a leap second.
+    /// in place of `T` are accepted as RFC 3339 allows, for years 0001 to 9999. Returns
+    /// `nil` for anything else, including a date without a time and a leap second.
     static func parse(_ text: String) -> Date? {
         let bytes = Array(text.utf8)
         var index = 0
@@ -62,7 +62,8 @@ enum Timestamp {
         }
         guard index == bytes.count else { return nil }
 
-        guard (1...12).contains(month), (1...daysIn(month: month, year: year)).contains(day),
+        // Year 0 is RFC 3339 but not a year PostgreSQL stores; definitions are synced there.
+        guard year >= 1, (1...12).contains(month), (1...daysIn(month: month, year: year)).contains(day),
             hour <= 23, minute <= 59, second <= 59
         else { return nil }
 
