@@ -58,8 +58,11 @@ enum JSONBody {
         }
     }
 
-    /// A required non-empty string without NUL characters.
-    static func requiredString(_ object: Object, _ name: String) throws(ServiceError) -> String {
+    /// A required non-empty string without NUL characters, of at most `maximumBytes`
+    /// bytes of UTF-8.
+    static func requiredString(
+        _ object: Object, _ name: String, maximumBytes: Int = .max
+    ) throws(ServiceError) -> String {
         guard let value = member(object, name) else {
             throw .invalidRequest("missing field \"\(name)\"")
         }
@@ -71,6 +74,9 @@ enum JSONBody {
         }
         guard !text.utf8.contains(0) else {
             throw .invalidRequest("field \"\(name)\" must not contain a NUL character")
+        }
+        guard text.utf8.count <= maximumBytes else {
+            throw .invalidRequest("field \"\(name)\" must be at most \(maximumBytes) bytes long")
         }
         return text
     }

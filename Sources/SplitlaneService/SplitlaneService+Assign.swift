@@ -25,7 +25,7 @@ extension SplitlaneService {
             let key = try JSONBody.requiredString(body, "experiment")
             reply.experiment = key
             let unit = UnitRequest(
-                unit: try JSONBody.requiredString(body, "unit"),
+                unit: try JSONBody.requiredString(body, "unit", maximumBytes: maximumIdentifierBytes),
                 attributes: try JSONBody.attributes(body),
                 at: try JSONBody.timestamp(body, "at"))
             let record = try JSONBody.bool(body, "record", default: true)
@@ -94,7 +94,7 @@ extension SplitlaneService {
                     object, allowed: ["unit", "attributes", "at"], in: "units[\(index)]")
                 units.append(
                     UnitRequest(
-                        unit: try JSONBody.requiredString(object, "unit"),
+                        unit: try JSONBody.requiredString(object, "unit", maximumBytes: maximumIdentifierBytes),
                         attributes: try JSONBody.attributes(object),
                         at: try JSONBody.timestamp(object, "at")))
             } catch {

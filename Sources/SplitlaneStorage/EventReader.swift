@@ -248,6 +248,10 @@ struct EventReader {
         if [eventID, unitID, event].contains(where: { $0.utf8.contains(0) }) {
             throw invalid(line, "a field contains a NUL character")
         }
+        for (name, text) in [("event_id", eventID), ("unit_id", unitID), ("event", event)]
+        where text.utf8.count > maximumIdentifierBytes {
+            throw invalid(line, "\(name) is longer than \(maximumIdentifierBytes) bytes")
+        }
         var number: Double?
         switch value {
         case nil: number = nil

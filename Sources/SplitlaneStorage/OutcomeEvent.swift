@@ -21,6 +21,14 @@ public struct OutcomeEvent: Sendable, Hashable {
     }
 }
 
+/// How long an identifier stored in a primary key may be: a unit id, an event id or an
+/// event name, in UTF-8 bytes.
+///
+/// PostgreSQL refuses a B-tree entry over 2,704 bytes, and the widest keys hold two
+/// identifiers (`unit_id` with `event_id`, or with `event`), so each is held well under
+/// half of that. Longer input is refused where it enters, naming the field.
+public let maximumIdentifierBytes = 1_024
+
 /// The file formats ``SplitlaneStore/ingest(from:format:progress:)`` reads.
 public enum EventFormat: String, Sendable, CaseIterable {
     /// RFC 4180 CSV with a header line naming the five columns in any order.

@@ -25,6 +25,9 @@ struct ErrorTests {
          "invalid_request", "NUL"),
         (Array("{\"experiment\":\"channel-test\",\"unit\":\"u\",\"at\":\"0000-06-01T00:00:00Z\"}".utf8),
          "invalid_request", "\"at\""),
+        // A B-tree entry holds at most 2,704 bytes; unit ids are held to 1,024.
+        (Array("{\"experiment\":\"channel-test\",\"unit\":\"\(String(repeating: "x", count: 1_025))\"}".utf8),
+         "invalid_request", "at most 1024 bytes"),
     ]
 
     @Test(arguments: 0..<badBodies.count)

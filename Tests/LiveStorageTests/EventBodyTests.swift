@@ -44,6 +44,12 @@ struct EventBodyTests {
             "event 1: value must be a number, got a boolean"
         ),
         ("{\"event_id\":\"e1\"}\nnot json\n", "line 1: missing field \"unit_id\""),
+        (
+            #"[{"event_id":"e1","unit_id":"u","event":"o","occurred_at":"2026-10-02T08:00:00Z"},"#
+                + #"{"event_id":"\#(String(repeating: "7", count: 1_025))","unit_id":"u","event":"o","#
+                + #""occurred_at":"2026-10-02T08:00:00Z"}]"#,
+            "event 2: event_id is longer than 1024 bytes"
+        ),
     ])
     func badBodiesNameTheEvent(body: String, message: String) throws {
         let error = try #require(throws: StorageError.self) {

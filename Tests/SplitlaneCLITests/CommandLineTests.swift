@@ -146,6 +146,15 @@ struct CommandLineTests {
         #expect(run.stderr.contains("stdin:3: column vertical holds a NUL character"))
     }
 
+    @Test func aUnitIdLongerThanAKeyHoldsNamesItsLine() throws {
+        let csv = "unit_id\nd-1\n\(String(repeating: "d", count: 1_025))\n"
+
+        let run = try Self.run(["assign", "survey-channel-2026", "--input", "-"], stdin: csv)
+
+        #expect(run.status == 1)
+        #expect(run.stderr.contains("stdin:3: unit_id is longer than 1024 bytes"))
+    }
+
     @Test func usageErrorsExitTwo() throws {
         let neither = try Self.run(["assign", "survey-channel-2026"])
         let badTime = try Self.run(["assign", "survey-channel-2026", "--unit", "u", "--at", "yesterday"])

@@ -53,6 +53,9 @@ enum AssignCommand: Command {
 
         switch (arguments.value("unit"), arguments.value("input")) {
         case (let unit?, nil):
+            guard unit.utf8.count <= maximumIdentifierBytes else {
+                throw UsageError("--unit must be at most \(maximumIdentifierBytes) bytes long", command: spec.path)
+            }
             let experiment = try context.loadExperiment(key, arguments)
             let attributes = try parseAttributes(arguments.values("attr"))
             let assignment = Assigner(experiment).assign(unit: unit, attributes: attributes, at: time)

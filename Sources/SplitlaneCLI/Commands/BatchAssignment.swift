@@ -1,6 +1,7 @@
 import Foundation
 import SplitlaneAssignment
 import SplitlaneDefinitions
+import SplitlaneStorage
 
 /// Streams a CSV of units through an assigner and writes `unit_id,arm,reason` CSV.
 ///
@@ -93,6 +94,10 @@ struct BatchAssignment {
                 }
                 guard !unit.contains(0) else {
                     throw CLIError("\(name):\(record.line): unit_id holds a NUL character")
+                }
+                guard unit.count <= maximumIdentifierBytes else {
+                    throw CLIError(
+                        "\(name):\(record.line): unit_id is longer than \(maximumIdentifierBytes) bytes")
                 }
                 let assignment = assigner.assign(unitUTF8: unit, attributes: attributes, at: time)
                 writeRow(unit: unit, assignment: assignment)
