@@ -122,8 +122,8 @@ public enum PostgresTimestamp {
     }
 
     /// Parses PostgreSQL's ISO output (`2026-10-01 00:00:00.5+00`) or RFC 3339
-    /// (`2026-10-01T00:00:00.5Z`, `…+02:00`), years 0001 to 9999; returns `nil` for
-    /// anything else.
+    /// (`2026-10-01T00:00:00.5Z`, `…+02:00`), from 0001-01-01T00:00:00Z on; returns
+    /// `nil` for anything else.
     public static func parse(_ text: String) -> Date? {
         var reader = DigitReader(Array(text.utf8))
         guard let year = reader.number(4), reader.take("-"),
@@ -176,8 +176,14 @@ public enum PostgresTimestamp {
 
         let days = days(fromCivil: year, month, day)
         let seconds = days * 86_400 + hour * 3_600 + minute * 60 + second - offset
+        // An offset can carry 0001-01-01 back into year 0, which `format` would write.
+        guard seconds >= earliestSecond else { return nil }
         return Date(timeIntervalSince1970: Double(seconds) + fraction)
     }
+
+    /// 0001-01-01T00:00:00Z in seconds since 1970: the first instant `format` writes as
+    /// a year PostgreSQL reads.
+    static let earliestSecond: Int64 = -62_135_596_800
 
     /// Appends the decimal digits of `value`, zero-padded on the left to `width`, then
     /// the separator.

@@ -150,6 +150,7 @@ struct ConnectionTests {
 
     @Test(arguments: [
         "0000-06-01T00:00:00Z",  // RFC 3339 allows year 0; PostgreSQL's timestamptz does not
+        "0001-01-01T00:00:00+00:01",  // year 0 in UTC
         "2026-02-29T00:00:00Z",
         "2026-10-01T00:00:00",
         "2026-10-01T24:00:00Z",
@@ -157,6 +158,16 @@ struct ConnectionTests {
     ])
     func timestampsPostgreSQLWouldRefuseDoNotParse(text: String) {
         #expect(PostgresTimestamp.parse(text) == nil)
+    }
+
+    @Test func theEarliestTimeRoundTripsThroughPostgreSQL() throws {
+        let database = try TestDatabase()
+        let earliest = try #require(PostgresTimestamp.parse("0001-01-01T00:00:00Z"))
+
+        let result = try database.store.connection.query(
+            "SELECT $1::timestamptz = '0001-01-01 00:00:00+00' AS same", [earliest])
+
+        #expect(try result.first?.bool("same") == true)
     }
 
     @Test(arguments: [

@@ -43,6 +43,7 @@ let malformedCases: [MalformedCase] = [
         "got \"0.5\" (a quoted string)"),
     appended("date without time", "start: 2026-10-01\n", 7, 8, "RFC 3339"),
     appended("year zero", "start: 0000-10-01T00:00:00Z\n", 7, 8, "RFC 3339"),
+    appended("year zero in UTC", "start: 0001-01-01T00:30:00+01:00\n", 7, 8, "RFC 3339"),
     appended("end before start",
         "start: 2026-10-01T00:00:00Z\nend: 2026-09-01T00:00:00+02:00\n", 8, 6,
         "experiment end must be later than its start"),

@@ -3,7 +3,7 @@ import Foundation
 /// Parses RFC 3339 timestamps such as `2026-10-01T00:00:00Z`.
 enum Timestamp {
     /// Reads `YYYY-MM-DDTHH:MM:SS[.fraction](Z|+HH:MM|-HH:MM)`; `t`, `z` and a space
-    /// in place of `T` are accepted as RFC 3339 allows, for years 0001 to 9999. Returns
+    /// in place of `T` are accepted as RFC 3339 allows, from 0001-01-01T00:00:00Z on. Returns
     /// `nil` for anything else, including a date without a time and a leap second.
     static func parse(_ text: String) -> Date? {
         let bytes = Array(text.utf8)
@@ -69,6 +69,8 @@ enum Timestamp {
 
         let days = daysSinceEpoch(year: year, month: month, day: day)
         let seconds = days * 86_400 + hour * 3_600 + minute * 60 + second - offsetSeconds
+        // 0001-01-01T00:00:00Z: an offset must not carry a time back into year 0.
+        guard seconds >= -62_135_596_800 else { return nil }
         return Date(timeIntervalSince1970: Double(seconds) + fraction)
     }
 
