@@ -58,8 +58,11 @@ public enum ServiceRoute: String, Sendable, CaseIterable {
                 ? template.split(separator: "/", omittingEmptySubsequences: false) : nil)
     }
 
-    /// Matches a method and a percent-decoded path; `HEAD` is not served.
+    /// Matches a method and a percent-decoded path. `HEAD` matches the `GET` routes, as
+    /// HTTP asks of a server: the answer is the `GET` one, whose body libmicrohttpd
+    /// leaves out.
     static func match(method: String, path: String) -> Match {
+        let method = method == "HEAD" ? "GET" : method
         var allowed: [String] = []
         var given: [Substring]?
         for entry in table {
@@ -79,6 +82,9 @@ public enum ServiceRoute: String, Sendable, CaseIterable {
                 return .found(entry.route, key: key.isEmpty ? nil : key)
             }
             allowed.append(entry.method)
+            if entry.method == "GET" {
+                allowed.append("HEAD")
+            }
         }
         return allowed.isEmpty ? .notFound : .wrongMethod(allowed: allowed)
     }

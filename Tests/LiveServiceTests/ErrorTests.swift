@@ -74,7 +74,7 @@ struct ErrorTests {
         #expect(missing.status == 404)
         #expect(missing.errorCode == "not_found")
         #expect(wrong.status == 405)
-        #expect(wrong.headers["allow"] == "GET")
+        #expect(wrong.headers["allow"] == "GET, HEAD")
         #expect(unknownExperiment.status == 404)
         #expect(unknownExperiment.errorCode == "unknown_experiment")
     }

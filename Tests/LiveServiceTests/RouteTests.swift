@@ -195,6 +195,25 @@ struct RouteTests {
         #expect(badTime.status == 400)
     }
 
+    @Test func headAnswersLikeGetWithoutTheBody() throws {
+        let database = try TestDatabase()
+        let harness = try ServiceHarness(databaseURL: database.url)
+
+        let get = try harness.get("/v1/experiments")
+        let head = try TestHTTPClient.request(port: harness.port, "HEAD", "/v1/experiments", contentType: nil)
+        let probe = try TestHTTPClient.request(
+            port: harness.port, "HEAD", "/healthz", contentType: nil, token: nil)
+        let onPost = try TestHTTPClient.request(port: harness.port, "HEAD", "/v1/assign", contentType: nil)
+
+        #expect(get.status == 200)
+        #expect(head.status == 200)
+        #expect(head.body.isEmpty)
+        #expect(head.headers["content-length"] == String(get.body.count))
+        #expect(probe.status == 200)
+        #expect(onPost.status == 405)
+        #expect(onPost.headers["allow"] == "POST")
+    }
+
     @Test func healthReadinessAndMetrics() throws {
         let database = try TestDatabase()
         let harness = try ServiceHarness(databaseURL: database.url)
