@@ -74,8 +74,9 @@ public final class Connection: @unchecked Sendable {
 
     /// Runs one statement with parameters and returns all its rows.
     ///
-    /// Calls libpq's `PQexecParams` with every parameter in text format. Write
-    /// parameters as `$1`, `$2`, … in the statement; never build SQL from data.
+    /// Calls libpq's `PQexecParams` with each parameter in text format, or in binary for
+    /// the types that give one (``PostgresArray``). Write parameters as `$1`, `$2`, … in
+    /// the statement; never build SQL from data.
     /// - Throws: ``PostgresError`` with the SQLSTATE, the server's message and
     ///   the statement.
     @discardableResult
@@ -86,15 +87,8 @@ public final class Connection: @unchecked Sendable {
         defer { lock.unlock() }
         try checkOpen(statement)
 
-        let texts = parameters.map(\.postgresText)
-        if texts.contains(where: { $0?.utf8.contains(0) ?? false }) {
-            throw PostgresError(
-                code: .usage, message: "a text parameter contains a NUL character",
-                statement: statement)
-        }
-        let result = withCStrings(texts) { pointers in
-            PQexecParams(
-                handle, statement, Int32(pointers.count), nil, pointers, nil, nil, 0)
+        let result = try withParameters(parameters, statement: statement) { values, lengths, formats in
+            PQexecParams(handle, statement, Int32(values.count), nil, values, lengths, formats, 0)
         }
         return try consume(result, statement: statement)
     }
@@ -105,8 +99,8 @@ public final class Connection: @unchecked Sendable {
     /// per call (PostgreSQL switches to a generic plan after a few executions).
     ///
     /// Calls libpq's `PQprepare` once per statement text, then `PQexecPrepared`.
-    /// Parameters are text, as in ``query(_:_:)``; give their types by casts in the
-    /// statement (`$1::text[]`).
+    /// Parameters travel as in ``query(_:_:)``; give their types by casts in the
+    /// statement (`$1::text[]`), which binary parameters must match.
     @discardableResult
     public func queryPrepared(
         _ statement: String, _ parameters: [any PostgresBindable] = []
@@ -125,14 +119,8 @@ public final class Connection: @unchecked Sendable {
             preparedNames[statement] = name
         }
 
-        let texts = parameters.map(\.postgresText)
-        if texts.contains(where: { $0?.utf8.contains(0) ?? false }) {
-            throw PostgresError(
-                code: .usage, message: "a text parameter contains a NUL character",
-                statement: statement)
-        }
-        let result = withCStrings(texts) { pointers in
-            PQexecPrepared(handle, name, Int32(pointers.count), pointers, nil, nil, 0)
+        let result = try withParameters(parameters, statement: statement) { values, lengths, formats in
+            PQexecPrepared(handle, name, Int32(values.count), values, lengths, formats, 0)
         }
         return try consume(result, statement: statement)
     }
@@ -233,15 +221,52 @@ public final class Connection: @unchecked Sendable {
     }
 }
 
-/// Calls `body` with a C array of NUL-terminated copies of `texts` (`NULL` for `nil`).
-private func withCStrings<R>(
-    _ texts: [String?], _ body: ([UnsafePointer<CChar>?]) -> R
-) -> R {
+/// Calls `body` with the parameters as libpq takes them: a C copy of each value (a
+/// NUL-terminated string, or `NULL`, for text; the bytes for binary), their lengths
+/// and their formats (0 text, 1 binary). Lengths and formats are `nil` when every
+/// parameter is text, for which libpq needs neither.
+///
+/// - Throws: ``PostgresError`` with ``PostgresError/Code/usage`` when a text value holds
+///   a NUL character, which PostgreSQL's text cannot, before anything is sent.
+private func withParameters<R>(
+    _ parameters: [any PostgresBindable],
+    statement: String,
+    _ body: ([UnsafePointer<CChar>?], [Int32]?, [Int32]?) -> R
+) throws(PostgresError) -> R {
     var owned: [UnsafeMutablePointer<CChar>?] = []
-    owned.reserveCapacity(texts.count)
+    var lengths: [Int32] = []
+    var formats: [Int32] = []
+    owned.reserveCapacity(parameters.count)
     defer { owned.forEach { free($0) } }
-    for text in texts {
-        owned.append(text.flatMap { strdup($0) })
+
+    for parameter in parameters {
+        let holdsNUL: Bool
+        if let binary = parameter.postgresBinary {
+            holdsNUL = (parameter as? PostgresArray)?.containsNUL ?? false
+            // malloc, as strdup below, so that one `free` releases every copy.
+            let copy = malloc(max(1, binary.count))
+            binary.withUnsafeBytes { raw in
+                if let base = raw.baseAddress { copy?.copyMemory(from: base, byteCount: raw.count) }
+            }
+            owned.append(copy?.assumingMemoryBound(to: CChar.self))
+            lengths.append(Int32(binary.count))
+            formats.append(1)
+        } else {
+            let text = parameter.postgresText
+            holdsNUL = text?.utf8.contains(0) ?? false
+            owned.append(text.flatMap { strdup($0) })
+            lengths.append(0)
+            formats.append(0)
+        }
+        if holdsNUL {
+            throw PostgresError(
+                code: .usage, message: "a text parameter contains a NUL character",
+                statement: statement)
+        }
     }
-    return body(owned.map { $0.map { UnsafePointer($0) } })
+    let values = owned.map { $0.map { UnsafePointer($0) } }
+    guard formats.contains(1) else {
+        return body(values, nil, nil)
+    }
+    return body(values, lengths, formats)
 }

@@ -1,12 +1,23 @@
 public import Foundation
 
-/// A Swift value that can be sent as a statement parameter in PostgreSQL's text format.
+/// A Swift value that can be sent as a statement parameter, in PostgreSQL's text format
+/// or, for the types that provide it, its binary format.
 ///
 /// Parameters always travel apart from the statement text (`PQexecParams`), so no
 /// value is ever parsed as SQL, whatever characters it holds.
 public protocol PostgresBindable {
     /// The text PostgreSQL reads the value from, or `nil` for SQL `NULL`.
     var postgresText: String? { get }
+
+    /// The bytes of the value in PostgreSQL's binary format (what the type's `recv`
+    /// function reads), or `nil` to send ``postgresText``. The parameter's type must
+    /// be the one the bytes encode, for example by a cast in the statement.
+    var postgresBinary: [UInt8]? { get }
+}
+
+extension PostgresBindable {
+    /// Text by default.
+    public var postgresBinary: [UInt8]? { nil }
 }
 
 extension String: PostgresBindable {

@@ -148,6 +148,41 @@ struct ConnectionTests {
         #expect(PostgresTimestamp.parse(text)?.timeIntervalSince1970 == seconds)
     }
 
+    @Test func binaryArraysReadAsTheirTextLiteralsDo() throws {
+        let database = try TestDatabase(migrated: false)
+        let connection = database.store.connection
+        let texts = ["", "NULL", "a\"b", "c\\d", "{e,f}", " spaced ", "ü\"ñ 区", "emoji 😀"]
+        let dates = [-1.5, 0, 0.000001, 946_684_799.999999, 946_684_800, 1_790_812_800.123456]
+            .map { Date(timeIntervalSince1970: $0) }
+        let documents = [#"{"region":"north"}"#, "{}", #"{"n":1.5,"s":"ü"}"#]
+
+        // Each binary array beside the same values as a text literal, which the server
+        // parses itself: equal element by element, in order.
+        let same = try connection.query(
+            """
+            SELECT (SELECT bool_and(a IS NOT DISTINCT FROM b) AND count(*) = $7
+                    FROM unnest($1::text[], $2::text[]) AS t(a, b)) AS texts,
+                   (SELECT bool_and(a = b) AND count(*) = $8
+                    FROM unnest($3::timestamptz[], $4::timestamptz[]) AS t(a, b)) AS dates,
+                   (SELECT bool_and(a = b) AND count(*) = $9
+                    FROM unnest($5::jsonb[], $6::jsonb[]) AS t(a, b)) AS documents
+            """,
+            [PostgresArray.text(texts), texts, PostgresArray.timestamptz(dates), dates,
+             PostgresArray.jsonb(documents), documents, texts.count, dates.count, documents.count])
+        let empty = try connection.query(
+            "SELECT cardinality($1::text[]) AS n, $1::text[] = '{}' AS empty", [PostgresArray.text([])])
+
+        #expect(try same.first?.bool("texts") == true)
+        #expect(try same.first?.bool("dates") == true)
+        #expect(try same.first?.bool("documents") == true)
+        #expect(try empty.first?.int64("n") == 0)
+        #expect(try empty.first?.bool("empty") == true)
+        let refused = try #require(throws: PostgresError.self) {
+            try connection.query("SELECT $1::text[]", [PostgresArray.text(["a\u{0}b"])])
+        }
+        #expect(refused.code == .usage)
+    }
+
     @Test(arguments: [
         "0000-06-01T00:00:00Z",  // RFC 3339 allows year 0; PostgreSQL's timestamptz does not
         "0001-01-01T00:00:00+00:01",  // year 0 in UTC
