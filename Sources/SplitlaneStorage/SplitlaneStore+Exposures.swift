@@ -1,5 +1,6 @@
 public import Foundation
 public import SplitlaneDefinitions
+import Postgres
 
 /// One exposure to record: a unit saw an arm of an experiment.
 public struct ExposureRecord: Sendable, Hashable {
@@ -77,9 +78,9 @@ extension SplitlaneStore {
     /// holds the same unit twice, its first record is the one stored.
     ///
     /// The common case is one statement, so one round trip and one implicit
-    /// transaction: the records, first occurrence of each unit only, go in as array
-    /// parameters of `INSERT … SELECT FROM unnest(…) ON CONFLICT DO NOTHING RETURNING`,
-    /// never as SQL text. Only when some unit was stored before does a second
+    /// transaction: the records, first occurrence of each unit only, go in as binary
+    /// array parameters of `INSERT … SELECT FROM unnest(…) ON CONFLICT DO NOTHING
+    /// RETURNING`, never as SQL text. Only when some unit was stored before does a second
     /// statement read the arms that won; being a new statement, it also sees rows
     /// that another session committed while the insert waited on them.
     public func recordExposures(_ records: [ExposureRecord]) throws -> ExposureRecordingSummary {
@@ -148,9 +149,10 @@ extension SplitlaneStore {
                 RETURNING experiment, unit_id
                 """,
                 [
-                    records.map(\.experiment), records.map(\.unit), records.map(\.arm),
-                    records.map(\.exposedAt), records.map { Self.attributesJSON($0.attributes) },
-                    records.map(\.source),
+                    PostgresArray.text(records.map(\.experiment)), PostgresArray.text(records.map(\.unit)),
+                    PostgresArray.text(records.map(\.arm)), PostgresArray.timestamptz(records.map(\.exposedAt)),
+                    PostgresArray.jsonb(records.map { Self.attributesJSON($0.attributes) }),
+                    PostgresArray.text(records.map(\.source)),
                 ])
             var keys = Set<ExposureKey>(minimumCapacity: result.rows.count)
             for row in result.rows {
@@ -176,7 +178,7 @@ extension SplitlaneStore {
                            WHERE e.experiment = k.experiment AND e.unit_id = k.unit_id) AS arm
                 FROM unnest($1::text[], $2::text[]) AS k(experiment, unit_id)
                 """,
-                [records.map(\.experiment), records.map(\.unit)])
+                [PostgresArray.text(records.map(\.experiment)), PostgresArray.text(records.map(\.unit))])
             var arms: [ExposureKey: String] = [:]
             for row in stored.rows {
                 guard let arm = try row.string("arm") else { continue }
