@@ -54,7 +54,7 @@ enum JSONBody {
         }
         if let unknown = object.map(\.0).sorted().first(where: { !allowed.contains($0) }) {
             let list = allowed.sorted().map { "\"\($0)\"" }.joined(separator: ", ")
-            throw .invalidRequest("unknown field \"\(unknown)\" in \(context); expected \(list)")
+            throw .invalidRequest("unknown field \"\(ServiceError.excerpt(unknown))\" in \(context); expected \(list)")
         }
     }
 
@@ -127,7 +127,8 @@ enum JSONBody {
                 continue
             case .string(let text):
                 guard !text.utf8.contains(0) else {
-                    throw .invalidRequest("attribute \"\(name)\" must not contain a NUL character")
+                    throw .invalidRequest(
+                        "attribute \"\(ServiceError.excerpt(name))\" must not contain a NUL character")
                 }
                 attributes[name] = .string(text)
             case .bool(let flag):
@@ -136,7 +137,7 @@ enum JSONBody {
                 attributes[name] = .number(number)
             case .array, .object:
                 throw .invalidRequest(
-                    "attribute \"\(name)\" must be a string, number, boolean or null, "
+                    "attribute \"\(ServiceError.excerpt(name))\" must be a string, number, boolean or null, "
                         + "got \(kind(of: member))")
             }
         }

@@ -26,6 +26,12 @@ public struct ServiceError: Error, Sendable, Equatable {
         ServiceError(status: 400, code: "invalid_request", message: message)
     }
 
+    /// Client input to quote in a message, cut to its first 64 characters: a request
+    /// may carry kilobytes where a key was expected, and the message is logged too.
+    static func excerpt(_ text: some StringProtocol) -> String {
+        text.count <= 64 ? String(text) : String(text.prefix(64)) + "…"
+    }
+
     /// A 503 answer while PostgreSQL cannot be reached.
     static func databaseUnavailable(_ message: String) -> ServiceError {
         ServiceError(status: 503, code: "database_unavailable", message: message)

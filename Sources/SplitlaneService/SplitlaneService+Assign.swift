@@ -119,7 +119,7 @@ extension SplitlaneService {
         guard let assigner = definitions.definitions.assigners[key] else {
             throw ServiceError(
                 status: 404, code: "unknown_experiment",
-                message: "no experiment \"\(key)\"; GET /v1/experiments lists them")
+                message: "no experiment \"\(ServiceError.excerpt(key))\"; GET /v1/experiments lists them")
         }
         let now = Date()
         let assignments = units.map {

@@ -33,7 +33,7 @@ extension SplitlaneService {
             guard let parsed = PostgresTimestamp.parse(text) else {
                 reply.fail(
                     .invalidRequest(
-                        "query parameter as_of \"\(text)\" is not an RFC 3339 time like "
+                        "query parameter as_of \"\(ServiceError.excerpt(text))\" is not an RFC 3339 time like "
                             + "2026-12-03T00:00:00Z"))
                 return
             }
@@ -44,7 +44,8 @@ extension SplitlaneService {
             let known = experiment.segments.isEmpty ? "none" : experiment.segments.joined(separator: ", ")
             reply.fail(
                 .invalidRequest(
-                    "query parameter by \"\(segment)\" is not a segment of \(key) (segments: \(known))"))
+                    "query parameter by \"\(ServiceError.excerpt(segment))\" is not a segment of \(key) "
+                        + "(segments: \(known))"))
             return
         }
 
@@ -84,7 +85,7 @@ extension SplitlaneService {
     private static func unknownExperiment(_ key: String) -> ServiceError {
         ServiceError(
             status: 404, code: "unknown_experiment",
-            message: "no experiment \"\(key)\"; GET /v1/experiments lists them")
+            message: "no experiment \"\(ServiceError.excerpt(key))\"; GET /v1/experiments lists them")
     }
 
     /// A definition as JSON: the fields a CRM job or a dashboard needs to show it.

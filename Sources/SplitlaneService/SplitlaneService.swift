@@ -190,11 +190,11 @@ extension SplitlaneService {
             reply.fail(
                 ServiceError(
                     status: 404, code: "not_found",
-                    message: "no route \(request.path); see docs/openapi.yaml"))
+                    message: "no route \(ServiceError.excerpt(request.path)); see docs/openapi.yaml"))
         case .wrongMethod(let allowed):
             var response = HTTPResponse.jsonError(
                 status: 405, code: "method_not_allowed",
-                message: "\(request.path) accepts \(allowed.joined(separator: ", "))")
+                message: "\(ServiceError.excerpt(request.path)) accepts \(allowed.joined(separator: ", "))")
             response.headers.replaceOrAdd(name: "Allow", value: allowed.joined(separator: ", "))
             reply.send(response)
         case .found(let route, let key):
@@ -240,7 +240,7 @@ extension SplitlaneService {
         guard Self.mediaType(type) == "application/json" else {
             throw ServiceError(
                 status: 415, code: "unsupported_media_type",
-                message: "send Content-Type: application/json, not \(type)")
+                message: "send Content-Type: application/json, not \(ServiceError.excerpt(type))")
         }
     }
 

@@ -79,6 +79,19 @@ struct ErrorTests {
         #expect(unknownExperiment.errorCode == "unknown_experiment")
     }
 
+    @Test func longInputIsQuotedCutInMessages() throws {
+        let database = try TestDatabase()
+        let harness = try ServiceHarness(databaseURL: database.url)
+        let key = String(repeating: "k", count: 5_000)
+
+        let response = try harness.post("/v1/assign", json: ["experiment": key, "unit": "u"])
+
+        #expect(response.status == 404)
+        let message = (response.json["error"] as? [String: Any])?["message"] as? String ?? ""
+        #expect(message.contains("\"" + String(repeating: "k", count: 64) + "…\""), "\(message)")
+        #expect(message.count < 200)
+    }
+
     @Test func aBodyOverOneMebibyteIs413() throws {
         let database = try TestDatabase()
         let harness = try ServiceHarness(databaseURL: database.url)
