@@ -78,7 +78,8 @@ let package = Package(
         .target(
             name: "SplitlaneStorage",
             dependencies: ["Postgres", "SplitlaneDefinitions", "SplitlaneAssignment"],
-            swiftSettings: strictSwift
+            swiftSettings: strictSwift,
+            plugins: ["EmbedMigrations"]
         ),
         .target(
             name: "SplitlaneReadout",
@@ -122,6 +123,20 @@ let package = Package(
                 "SplitlaneReadout", "Postgres",
             ],
             path: "Benchmarks/splitlane-bench",
+            swiftSettings: strictSwift
+        ),
+
+        // MARK: Build tools
+
+        // Compiles sql/ into SplitlaneStorage, so the binary carries its migrations.
+        .plugin(
+            name: "EmbedMigrations",
+            capability: .buildTool(),
+            dependencies: ["embed-migrations"]
+        ),
+        .executableTarget(
+            name: "embed-migrations",
+            path: "Plugins/EmbedMigrationsTool",
             swiftSettings: strictSwift
         ),
 

@@ -53,7 +53,7 @@ bin=$(cd "$root" && swift build -c release --show-bin-path)/splitlane
 PG_TEST_DURABLE=1 pg_test_start "$pgdir"
 psql -q "$SPLITLANE_TEST_DATABASE_URL" -c "CREATE DATABASE bench" >/dev/null
 database_url="${SPLITLANE_TEST_DATABASE_URL%/postgres}/bench"
-SPLITLANE_SQL_DIR="$root/sql" "$bin" db migrate --database-url "$database_url" >/dev/null
+"$bin" db migrate --database-url "$database_url" >/dev/null
 
 token="bench-$(date +%s%N)"
 SPLITLANE_API_TOKENS="$token" "$bin" serve --listen 127.0.0.1:0 --threads 2 \

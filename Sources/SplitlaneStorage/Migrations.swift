@@ -18,43 +18,29 @@ public struct Migration: Sendable, Hashable {
 
     /// The migrations that ship with splitlane, in version order.
     ///
-    /// The files live in `sql/` only. SwiftPM copies symlinks into a resource bundle
-    /// as symlinks, so they cannot be bundled through a link; they are looked up at
-    /// run time instead, first found wins: the directory in `SPLITLANE_SQL_DIR`;
-    /// `share/splitlane/sql` beside the executable's directory (an installed copy);
-    /// the `sql/` directory of the source tree this module was compiled from.
+    /// The files of `sql/` are compiled into the binary at build time (the
+    /// EmbedMigrations plugin), so an installed `splitlane` needs nothing beside it.
+    /// `SPLITLANE_SQL_DIR`, when set, names a directory read instead, for trying a
+    /// migration without rebuilding.
     public static func bundled() throws -> [Migration] {
-        try load(directory: try shippedDirectory())
+        if let path = ProcessInfo.processInfo.environment["SPLITLANE_SQL_DIR"], !path.isEmpty {
+            return try load(directory: URL(fileURLWithPath: path))
+        }
+        return try embedded()
     }
 
-    /// The directory ``bundled()`` reads, per the lookup order it describes.
-    public static func shippedDirectory() throws -> URL {
-        var candidates: [URL] = []
-        let environment = ProcessInfo.processInfo.environment
-        if let path = environment["SPLITLANE_SQL_DIR"], !path.isEmpty {
-            candidates.append(URL(fileURLWithPath: path))
+    /// The migrations compiled into the binary from `sql/`.
+    static func embedded() throws -> [Migration] {
+        let files = try embeddedFiles.map { file -> (String, String) in
+            guard let data = Data(base64Encoded: file.base64),
+                let sql = String(data: data, encoding: .utf8)
+            else {
+                throw StorageError(
+                    code: .migration, message: "the embedded migration \(file.fileName) is not UTF-8")
+            }
+            return (file.fileName, sql)
         }
-        if let executable = Bundle.main.executableURL?.resolvingSymlinksInPath() {
-            candidates.append(
-                executable.deletingLastPathComponent().deletingLastPathComponent()
-                    .appendingPathComponent("share/splitlane/sql"))
-        }
-        candidates.append(
-            URL(fileURLWithPath: #filePath).deletingLastPathComponent()
-                .deletingLastPathComponent().deletingLastPathComponent()
-                .appendingPathComponent("sql"))
-
-        for candidate in candidates
-        where FileManager.default.fileExists(
-            atPath: candidate.appendingPathComponent("001_schema.sql").path)
-        {
-            return candidate
-        }
-        let searched = candidates.map(\.path).joined(separator: ", ")
-        throw StorageError(
-            code: .migration,
-            message: "cannot find splitlane's SQL migrations (looked in \(searched)); "
-                + "set SPLITLANE_SQL_DIR to the sql/ directory")
+        return try ordered(files)
     }
 
     /// Reads every `NNN_name.sql` file of a directory, in version order.
@@ -68,21 +54,30 @@ public struct Migration: Sendable, Hashable {
                 code: .migration, message: "cannot list migrations in \(directory.path): \(error)")
         }
 
-        var migrations: [Migration] = []
-        for fileName in names.sorted() where fileName.hasSuffix(".sql") {
-            let name = String(fileName.dropLast(4))
-            let digits = name.prefix { $0.isASCII && $0.isNumber }
-            guard !digits.isEmpty, let version = Int(digits) else {
-                throw StorageError(
-                    code: .migration,
-                    message: "migration file \(fileName) must start with its number, like 001_")
-            }
+        let files = try names.filter { $0.hasSuffix(".sql") }.map { fileName -> (String, String) in
             let url = directory.appendingPathComponent(fileName)
             guard let data = FileManager.default.contents(atPath: url.path),
                 let sql = String(data: data, encoding: .utf8)
             else {
                 throw StorageError(
                     code: .migration, message: "cannot read migration file \(url.path)")
+            }
+            return (fileName, sql)
+        }
+        return try ordered(files)
+    }
+
+    /// Numbers `NNN_name.sql` files by their names and sorts them by version.
+    /// - Throws: ``StorageError`` when a name has no number or two files share one.
+    private static func ordered(_ files: [(fileName: String, sql: String)]) throws -> [Migration] {
+        var migrations: [Migration] = []
+        for (fileName, sql) in files where fileName.hasSuffix(".sql") {
+            let name = String(fileName.dropLast(4))
+            let digits = name.prefix { $0.isASCII && $0.isNumber }
+            guard !digits.isEmpty, let version = Int(digits) else {
+                throw StorageError(
+                    code: .migration,
+                    message: "migration file \(fileName) must start with its number, like 001_")
             }
             migrations.append(Migration(version: version, name: name, sql: sql))
         }

@@ -185,6 +185,25 @@ struct ProcessTests {
         )
     }
 
+    @Test func migrateUsesTheMigrationsInTheBinaryOrSPLITLANE_SQL_DIR() throws {
+        var environment = ProcessInfo.processInfo.environment
+        environment.removeValue(forKey: "SPLITLANE_SQL_DIR")
+        let embedded = try TestDatabase(migrated: false)
+        let directory = try Fixtures.directory(["001_probe.sql": "CREATE TABLE probe_only (x int);"])
+        let overridden = try TestDatabase(migrated: false)
+
+        let fromBinary = try Self.splitlane(
+            ["db", "migrate", "--database-url", embedded.url], environment: environment)
+        environment["SPLITLANE_SQL_DIR"] = directory
+        let fromDirectory = try Self.splitlane(
+            ["db", "migrate", "--database-url", overridden.url], environment: environment)
+
+        #expect(fromBinary.status == 0, "\(fromBinary.errors)")
+        #expect(try embedded.count("SELECT count(*) FROM splitlane.schema_migrations") == 1)
+        #expect(fromDirectory.status == 0, "\(fromDirectory.errors)")
+        #expect(try overridden.count("SELECT count(*) FROM probe_only") == 0)
+    }
+
     @Test func serveRefusesInvalidDefinitionsAndMissingTokens() throws {
         let invalid = try Fixtures.directory(["bad.yaml": "key: bad\narms: 3\n"])
         let refused = try Self.splitlane(

@@ -6,6 +6,22 @@ import SplitlaneStorage
 import Synchronization
 import Testing
 
+/// The binary carries `sql/` as it is in the repository.
+struct EmbeddedMigrationTests {
+    static let repositorySQL = URL(fileURLWithPath: #filePath)
+        .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        .appendingPathComponent("sql")
+
+    @Test func theBinaryCarriesEveryFileOfSQLUnchanged() throws {
+        let files = try Migration.load(directory: Self.repositorySQL)
+
+        let carried = try Migration.bundled()
+
+        #expect(!files.isEmpty)
+        #expect(carried == files)
+    }
+}
+
 @Suite(.enabled(if: TestDatabase.isAvailable, "set SPLITLANE_TEST_DATABASE_URL"))
 struct MigrationTests {
     @Test func migratingTwiceAppliesNothingTheSecondTime() throws {
