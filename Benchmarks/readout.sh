@@ -60,4 +60,11 @@ echo "result readout_s $(printf '%.3f' "$readout_s") s"
 echo "result readout_sql_s $sql_s s"
 echo "result readout_peak_rss $rss_mib MiB"
 echo "result readout_events $events events"
-python3 Benchmarks/readout_pandas.py "$url" "$as_of"
+# The comparison needs pandas, SciPy and psycopg2 from PyPI; without them (no network)
+# it is skipped and the readout's own figures stand alone.
+if python3 -c "import pandas, scipy, psycopg2" 2>/dev/null \
+    || pip install -q pandas scipy psycopg2-binary >/dev/null 2>&1; then
+    python3 Benchmarks/readout_pandas.py "$url" "$as_of"
+else
+    echo "  pandas + SciPy: skipped (pip could not install pandas, scipy, psycopg2-binary)" >&2
+fi
